@@ -1,0 +1,101 @@
+"""`seattrack` command line: one sub-command per job; bad input ends with a one-line error and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from .errors import SeatError
+
+Handler = Callable[[argparse.Namespace], int | None]
+_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler, str]] = {}
+
+
+def command(name: str, help: str):
+    """Register a sub-command: the decorated function adds arguments and returns the handler."""
+
+    def wrap(setup: Callable[[argparse.ArgumentParser], Handler]):
+        def add_args(parser: argparse.ArgumentParser) -> None:
+            parser.set_defaults(_handler=setup(parser))
+
+        _COMMANDS[name] = (add_args, None, help)  # type: ignore[assignment]
+        return setup
+
+    return wrap
+
+
+@command("info", "params and MACs per part of a model (fvcore count)")
+def _info(p: argparse.ArgumentParser) -> Handler:
+    p.add_argument("model", help="model name (see `seattrack info --list`) or checkpoint file")
+    p.add_argument("--arch", help="Arch JSON file replacing the default RFM")
+
+    def run(args: argparse.Namespace) -> None:
+        from .models.complexity import format_cost, model_cost
+        from .models.resolve import resolve_model
+
+        net = resolve_model(args.model, arch=args.arch, pretrained_backbone=False)
+        cfg = net.config
+        print(f"{cfg.name}: backbone {cfg.backbone} (stride {net.stride}), fusion {cfg.fusion}, "
+              f"template {cfg.template_size}, search {cfg.search_size}, map {net.geometry().size}x"
+              f"{net.geometry().size}")
+        print(f"RFM: {cfg.arch.describe()}; head {cfg.arch.last_dim} ch x {cfg.head_towers} towers")
+        print(format_cost(model_cost(net)))
+        print("MACs = multiply-accumulates of conv/linear/matmul counted by fvcore (1 MAC = 2 FLOPs).")
+
+    return run
+
+
+@command("models", "list the registered model names")
+def _models(p: argparse.ArgumentParser) -> Handler:
+    def run(args: argparse.Namespace) -> None:
+        from .models import list_models
+        from .models.checkpoint import shipped_weights_path
+
+        for name in list_models():
+            print(f"{name}{'  (trained weights shipped)' if shipped_weights_path(name) else ''}")
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="seattrack", description="SEAT visual tracker")
+    parser.add_argument("--version", action="version", version=f"seattrack {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (add_args, _, help_text) in _COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `seattrack` console script."""
+    _load_commands()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._handler(args) or 0)
+    except SeatError as exc:
+        print(f"seattrack {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"seattrack {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _load_commands() -> None:
+    """Import the modules that register further sub-commands."""
+    import importlib
+
+    for module in ("track.cli", "train.cli", "nas.cli", "evaluation.cli", "export.cli", "web.cli", "demo"):
+        try:
+            importlib.import_module(f"{__package__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__package__}.{module.split('.')[0]}"):
+                continue  # that part of the package is not present
+            raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The `Sequence` contract: every dataset source yields these and everything downstream reads only these.
+
+Boxes are (N, 4) float64 `x, y, w, h` in 0-based pixels (top-left corner, continuous coordinates: pixel j
+spans [j, j+1)). Rows for frames without a usable box are NaN and `visible` is False there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import SeatError
+from .frames import read_frame
+
+
+@dataclass
+class Sequence:
+    """One annotated video: frame paths, boxes, visibility and optional per-frame attributes."""
+
+    name: str
+    frames: list[str]
+    boxes: np.ndarray
+    visible: np.ndarray | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    dataset: str = ""
+
+    def __post_init__(self) -> None:
+        self.frames = [str(f) for f in self.frames]
+        self.boxes = np.asarray(self.boxes, dtype=np.float64).reshape(-1, 4)
+        if len(self.boxes) != len(self.frames):
+            raise SeatError(
+                f"sequence {self.name}: {len(self.frames)} frames but {len(self.boxes)} boxes"
+            )
+        if self.visible is None:
+            self.visible = valid_boxes(self.boxes)
+        self.visible = np.asarray(self.visible, dtype=bool).reshape(-1)
+        if len(self.visible) != len(self.frames):
+            raise SeatError(f"sequence {self.name}: {len(self.frames)} frames but {len(self.visible)} visibility flags")
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def frame(self, index: int) -> np.ndarray:
+        """Frame `index` as BGR uint8."""
+        return read_frame(self.frames[index])
+
+    def iter_frames(self) -> Iterator[np.ndarray]:
+        for path in self.frames:
+            yield read_frame(path)
+
+    def init_box(self) -> np.ndarray:
+        """The first frame's box (the tracker's initialisation)."""
+        return self.boxes[0]
+
+    def subsequence(self, start: int, stop: int, name: str | None = None) -> Sequence:
+        """Frames [start, stop) as a new Sequence (per-frame attribute arrays are sliced too)."""
+        attrs = {
+            k: (v[start:stop] if isinstance(v, np.ndarray) and len(v) == len(self) else v)
+            for k, v in self.attributes.items()
+        }
+        return Sequence(name or self.name, self.frames[start:stop], self.boxes[start:stop],
+                        self.visible[start:stop], attrs, self.dataset)
+
+
+def valid_boxes(boxes: np.ndarray) -> np.ndarray:
+    """True where a box is finite with positive width and height."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    return np.isfinite(boxes).all(1) & (boxes[:, 2] > 0) & (boxes[:, 3] > 0)
+
+
+def read_box_file(path: str | Path, where: str | None = None) -> np.ndarray:
+    """Read a box file: one box per line, separated by commas, tabs or spaces; 'nan'/'NaN' allowed.
+
+    Rows with 8 values (VOT polygons) are returned as-is; callers convert them.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SeatError(f"annotation file not found: {path}")
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        text = line.strip().replace(",", " ").replace("\t", " ").replace(";", " ")
+        if not text:
+            continue
+        try:
+            rows.append([float(v) for v in text.split()])
+        except ValueError:
+            raise SeatError(f"{where or path}: line {number} is not numeric: {line.strip()[:60]!r}") from None
+    if not rows:
+        return np.zeros((0, 4))
+    widths = {len(r) for r in rows}
+    if len(widths) != 1 or widths.pop() not in (4, 8):
+        raise SeatError(f"{where or path}: expected 4 (x,y,w,h) or 8 (polygon) values per line")
+    return np.asarray(rows, dtype=np.float64)
+
+
+def write_box_file(path: str | Path, boxes: np.ndarray, delimiter: str = ",") -> None:
+    """Write boxes one per line (`x,y,w,h`, 4 decimals) atomically."""
+    from ..fileio import write_text_atomic
+
+    lines = [delimiter.join(f"{v:.4f}" for v in row) for row in np.asarray(boxes, dtype=np.float64)]
+    write_text_atomic(path, "\n".join(lines) + ("\n" if lines else ""))

@@ -1,0 +1,43 @@
+"""Dilated ResNet-50 to layer3 (stride 8, 1024 channels), the SOTS/Ocean development backbone.
+
+No ImageNet ResNet weights ship offline, so it is randomly initialised unless the user passes a state dict
+file (`weights=`); torchvision's layout is used so standard ResNet-50 checkpoints load directly.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchvision.models import resnet50
+
+from ...errors import SeatError
+from .base import Backbone, conv_out
+
+
+class ResNet50Dilated(Backbone):
+    """conv1..layer3 of ResNet-50 with layer3 dilated (stride 8); 255 -> 32x32, 127 -> 16x16."""
+
+    stride = 8
+    channels = 1024
+    offset = 0  # conv1 7x7/2 p3, maxpool 3/2 p1, layer2 3x3/2 p1, dilated layer3 keeps alignment: 8 * i
+
+    def __init__(self, weights: str | None = None):
+        super().__init__()
+        net = resnet50(weights=None, replace_stride_with_dilation=[False, True, True])
+        if weights:
+            try:
+                state = torch.load(weights, map_location="cpu", weights_only=True)
+            except (OSError, RuntimeError) as exc:
+                raise SeatError(f"ResNet-50 weights {weights}: cannot read ({exc})") from None
+            net.load_state_dict({k: v for k, v in state.items() if not k.startswith(("fc.", "layer4."))},
+                                strict=False)
+        self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        self.layer1, self.layer2, self.layer3 = net.layer1, net.layer2, net.layer3
+
+    def feature_size(self, input_size: int) -> int:
+        s = conv_out(input_size, 7, 2, 3)
+        s = conv_out(s, 3, 2, 1)
+        return conv_out(s, 3, 2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer3(self.layer2(self.layer1(self.stem(x))))

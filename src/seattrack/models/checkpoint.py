@@ -1,0 +1,73 @@
+"""Model files: one checkpoint holds the model config (with its Arch) and the weights, so a model is rebuilt
+from the file alone. Training checkpoints add optimizer/scheduler/RNG state under other keys."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..config import from_dict, to_dict
+from ..errors import SeatError
+from ..fileio import torch_save_atomic
+from .seat import ModelConfig, SeatNet
+
+FORMAT = "seattrack-checkpoint"
+
+
+def model_payload(model: SeatNet, half: bool = False) -> dict[str, Any]:
+    """The minimal checkpoint content for `model` (weights optionally stored as fp16 to halve the file)."""
+    state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in model.state_dict().items()}
+    return {"format": FORMAT, "version": 1, "model_config": to_dict(model.config), "model": state}
+
+
+def save_model(model: SeatNet, path: str | Path, half: bool = False, **extra: Any) -> None:
+    """Write a standalone model file atomically."""
+    torch_save_atomic({**model_payload(model, half), **extra}, path)
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint dict, with one-line errors for missing or foreign files."""
+    path = Path(path)
+    if not path.is_file():
+        raise SeatError(f"checkpoint not found: {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # corrupted zip, truncated file, not a torch file
+        raise SeatError(f"checkpoint {path}: cannot be read ({type(exc).__name__})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise SeatError(f"checkpoint {path}: not a seattrack checkpoint (no '{FORMAT}' marker)")
+    return payload
+
+
+def model_from_payload(payload: dict[str, Any], where: str = "checkpoint") -> SeatNet:
+    """Rebuild a SeatNet from checkpoint content (weights cast back to fp32)."""
+    config = from_dict(ModelConfig, payload["model_config"], where=f"{where} model_config")
+    model = SeatNet(config, pretrained_backbone=False)
+    state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model"].items()}
+    model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+def load_model(path: str | Path) -> SeatNet:
+    """Rebuild a model from a checkpoint file (training checkpoints included)."""
+    return model_from_payload(read_checkpoint(path), where=str(path))
+
+
+def shipped_weights_path(name: str) -> Path | None:
+    """The weight file shipped inside the package for `name`, or None."""
+    path = Path(str(resources.files("seattrack") / "weights" / f"{name}.pt"))
+    return path if path.is_file() else None
+
+
+def load_shipped(name: str) -> SeatNet:
+    """The shipped trained weights of a named model; a clear error when none ship."""
+    path = shipped_weights_path(name)
+    if path is None:
+        raise SeatError(
+            f"no trained weights ship for {name!r}: train it with `seattrack train` and pass the checkpoint "
+            "(random weights track nothing)"
+        )
+    return load_model(path)
