@@ -6,8 +6,8 @@ A fusion module splits into a template part, computed once per target, and a sea
     f0    = fusion(xf, *state)                 # (B, out_dim, H', W')
 
 `roi` is the target box in template-feature coordinates already prepared for `roi_align(aligned=True)` by
-`SeatNet`. `map_shift(template_size)` says how many feature cells the output map is cropped by on each side
-(0 for pixel-level fusions, (Hz-1)/2 for a valid correlation), which the tracker needs to place its grid.
+`SeatNet`. `map_shrink()` says how many feature cells the output map loses (0 for pixel-level fusions, Hz-1 for a valid
+correlation, half on each side), which the tracker needs to place its grid.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class CFM(nn.Module):
         self.film_beta = nn.Sequential(nn.Conv2d(in_dim, out_dim, 1), nn.LeakyReLU(0.1))
         self.out_dim = out_dim
 
-    def map_shift(self) -> int:
+    def map_shrink(self) -> int:
         return 0
 
     def encode_template(self, zf: torch.Tensor, roi: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -80,8 +80,8 @@ class DepthwiseXCorr(nn.Module):
         self.post = _conv_bn_lrelu(in_dim, out_dim)
         self.out_dim = out_dim
 
-    def map_shift(self) -> int:
-        return (self.template_feat - 1) // 2
+    def map_shrink(self) -> int:
+        return self.template_feat - 1
 
     def encode_template(self, zf: torch.Tensor, roi: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (self.embed_template(zf),)
@@ -107,7 +107,7 @@ class CrossAttentionFusion(nn.Module):
         self.out = _conv_bn_lrelu(in_dim, out_dim)
         self.out_dim = out_dim
 
-    def map_shift(self) -> int:
+    def map_shrink(self) -> int:
         return 0
 
     def encode_template(self, zf: torch.Tensor, roi: torch.Tensor) -> tuple[torch.Tensor, ...]:

@@ -82,9 +82,9 @@ class SeatNet(nn.Module):
     def geometry(self, search_size: int | None = None) -> MapGeometry:
         """Where the score-map cells sit in a search crop of `search_size` pixels."""
         size = search_size or self.config.search_size
-        shift = self.fusion.map_shift()
-        cells = self.backbone.feature_size(size) - 2 * shift
-        offset = self.backbone.offset + 0.5 + self.stride * shift
+        shrink = self.fusion.map_shrink()
+        cells = self.backbone.feature_size(size) - shrink
+        offset = self.backbone.offset + 0.5 + self.stride * shrink / 2
         return MapGeometry(cells, self.stride, offset)
 
     def _roi_in_feature(self, box: torch.Tensor) -> torch.Tensor:

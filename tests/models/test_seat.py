@@ -1,0 +1,135 @@
+import json
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from seattrack import create_model, list_models
+from seattrack.errors import SeatError
+from seattrack.models import Arch, ArchBlock, load_model, save_model
+from seattrack.models.complexity import model_cost
+
+MAP_SIZE = {"seat_alexnet": 22, "seat_lt": 16, "seat_lite": 16, "seat_r50": 32}
+
+
+def real_crops(path, template_size=127, search_size=255):
+    """Template and search crops cut from a real photo file (raw BGR, float)."""
+    image = cv2.imread(str(path)).astype(np.float32)
+    z = cv2.resize(image[100:250, 80:230], (template_size, template_size))
+    x = cv2.resize(image[40:320, 20:300], (search_size, search_size))
+    to_t = lambda a: torch.from_numpy(a.transpose(2, 0, 1)).unsqueeze(0)  # noqa: E731
+    return to_t(z), to_t(x)
+
+
+def test_named_models_are_registered():
+    assert {"seat_alexnet", "seat_lt", "seat_lite", "seat_r50"} <= set(list_models())
+    assert list_models("seat_l*") == ["seat_lite", "seat_lt"]
+
+
+@pytest.mark.parametrize("name", sorted(MAP_SIZE))
+def test_model_shapes_and_branch_equivalence(name, chelsea_path):
+    net = create_model(name, pretrained_backbone=False).eval()
+    z, x = real_crops(chelsea_path)
+    box = torch.tensor([[40.0, 45.0, 90.0, 80.0]])
+    with torch.no_grad():
+        cls, ltrb = net(z, x, box)
+        cls2, ltrb2 = net.track(x, net.template(z, box))
+    s = MAP_SIZE[name]
+    assert cls.shape == (1, 1, s, s) and ltrb.shape == (1, 4, s, s)
+    assert net.geometry().size == s
+    assert (ltrb > 0).all()
+    torch.testing.assert_close(cls, cls2)
+    torch.testing.assert_close(ltrb, ltrb2)
+
+
+@pytest.mark.parametrize("name", ["seat_alexnet", "seat_lt", "seat_lite"])
+def test_gradients_reach_every_parameter(name, chelsea_path):
+    torch.manual_seed(0)
+    net = create_model(name, pretrained_backbone=False).train()
+    z, x = real_crops(chelsea_path)
+    z, x = torch.cat([z, z.flip(3)]), torch.cat([x, x.flip(2)])
+    box = torch.tensor([[40.0, 45.0, 90.0, 80.0], [30.0, 30.0, 100.0, 97.0]])
+    cls, ltrb = net(z, x, box)
+    (cls.square().mean() + ltrb.log().square().mean()).backward()
+    missing = [n for n, p in net.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("fusion", ["xcorr", "xattn"])
+def test_ablation_fusions_share_the_interface(fusion, chelsea_path):
+    net = create_model("seat_lt", fusion=fusion, pretrained_backbone=False).eval()
+    z, x = real_crops(chelsea_path)
+    with torch.no_grad():
+        cls, ltrb = net.track(x, net.template(z, torch.tensor([[40.0, 40.0, 87.0, 87.0]])))
+    size = net.geometry().size
+    assert cls.shape == (1, 1, size, size) and ltrb.shape == (1, 4, size, size)
+    assert size == (16 - 8 + 1 if fusion == "xcorr" else 16)
+    assert net.geometry().offset == (0.5 + 16 * 3.5 if fusion == "xcorr" else 0.5)
+
+
+def test_cfm_hid_dim_follows_the_template_feature_size():
+    assert create_model("seat_alexnet", pretrained_backbone=False).fusion.hid_dim == 36
+    assert create_model("seat_lt", pretrained_backbone=False).fusion.hid_dim == 64
+    assert create_model("seat_r50", pretrained_backbone=False).fusion.hid_dim == 49
+    assert create_model("seat_lt", template_size=159, pretrained_backbone=False).fusion.hid_dim == 100
+
+
+def test_arch_json_round_trip(tmp_path):
+    arch = Arch([ArchBlock(64, "wavemlp_k3_t4_dw", ["wavemlp_k7_t8"]), ArchBlock(96, "wavemlp_k5_t4")], 128)
+    path = tmp_path / "arch.json"
+    arch.save(path)
+    assert Arch.load(path) == arch
+    assert Arch.from_dict(json.loads(arch.to_json())) == arch
+    net = create_model("seat_lt", arch=path, pretrained_backbone=False)
+    assert net.config.arch == arch and net.head.cls_pred.in_channels == 128
+
+
+def test_checkpoint_rebuilds_the_model_from_the_file_alone(tmp_path, chelsea_path):
+    net = create_model("seat_lite", pretrained_backbone=False).eval()
+    save_model(net, tmp_path / "m.pt")
+    again = load_model(tmp_path / "m.pt")
+    z, x = real_crops(chelsea_path)
+    box = torch.tensor([[40.0, 40.0, 87.0, 87.0]])
+    with torch.no_grad():
+        torch.testing.assert_close(net(z, x, box), again(z, x, box))
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: create_model("seat_nope"), "unknown model 'seat_nope'"),
+        (lambda: create_model("seat_lt", fusion="conv", pretrained_backbone=False), "unknown fusion 'conv'"),
+        (lambda: create_model("seat_lt", widht=3), "unknown model option"),
+        (lambda: Arch([ArchBlock(64, "wavemlp_k9_t4")], 64), "unknown op 'wavemlp_k9_t4'"),
+        (lambda: Arch.from_dict({"blocks": [{"width": "wide", "ch_op": "skip_connect"}], "last_dim": 8}),
+         "width: expected an integer"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(call, match):
+    with pytest.raises(SeatError, match=match):
+        call()
+
+
+def test_bad_inputs_name_the_value(chelsea_path):
+    net = create_model("seat_lt", pretrained_backbone=False).eval()
+    z, x = real_crops(chelsea_path)
+    with pytest.raises(SeatError, match=r"template box \[100.0, 40.0, 140.0, 90.0\]"):
+        net.template(z, torch.tensor([[100.0, 40.0, 140.0, 90.0]]))
+    with pytest.raises(SeatError, match="template box"):
+        net.template(z, torch.tensor([[float("nan"), 40.0, 80.0, 90.0]]))
+    with pytest.raises(SeatError, match="template crop size 128: this model expects 127x127"):
+        net.template(torch.zeros(1, 3, 128, 128), torch.tensor([[40.0, 40.0, 80.0, 80.0]]))
+    with pytest.raises(SeatError, match=r"search crop shape \(1, 1, 255, 255\)"):
+        net.track(torch.zeros(1, 1, 255, 255), net.template(z, torch.tensor([[40.0, 40.0, 80.0, 80.0]])))
+
+
+def test_cost_report_parts_add_up():
+    rows = {r.part: r for r in model_cost(create_model("seat_lt", pretrained_backbone=False))}
+    per_frame = rows["per frame (search branch)"].macs
+    parts = sum(r.macs for name, r in rows.items() if name.startswith(("backbone+adjust, search", "fusion (cfm), s",
+                                                                        "RFM", "head")))
+    assert parts == per_frame
+    assert rows["per frame (search branch)"].params == sum(p.numel() for p in
+                                                            create_model("seat_lt", pretrained_backbone=False)
+                                                            .parameters())
