@@ -1,0 +1,75 @@
+"""The tracker's network behind a small interface, so the same SeatTracker runs PyTorch or exported graphs.
+
+A backend takes uint8 BGR crops (H, W, 3) and returns numpy arrays:
+    state = backend.template(z_crop, box_xyxy_in_crop)
+    cls, ltrb = backend.track(x_crop, state)       # cls: (S, S) probabilities, ltrb: (4, S, S) pixels
+and exposes `geometry(search_size)` and `template_size`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from ..errors import SeatError
+from ..models.seat import MapGeometry, SeatNet
+
+
+class Backend(Protocol):
+    name: str
+    template_size: int
+
+    def geometry(self, search_size: int) -> MapGeometry: ...
+
+    def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> Any: ...
+
+    def track(self, x_crop: np.ndarray, state: Any) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def _to_tensor(crop: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1))).to(device).unsqueeze(0).float()
+
+
+class TorchBackend:
+    """Eager PyTorch on CPU or CUDA: one host->device copy in, one out per frame."""
+
+    name = "torch"
+
+    def __init__(self, net: SeatNet, device: str = "cpu", threads: int | None = None):
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise SeatError(f"device {device!r}: CUDA is not available on this machine")
+        if threads:
+            torch.set_num_threads(threads)
+        self.device = torch.device(device)
+        self.net = net.to(self.device).eval()
+        self.template_size = net.config.template_size
+        self._geometry: dict[int, MapGeometry] = {}
+
+    def geometry(self, search_size: int) -> MapGeometry:
+        if search_size not in self._geometry:
+            self._geometry[search_size] = self.net.geometry(search_size)
+        return self._geometry[search_size]
+
+    @torch.inference_mode()
+    def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> tuple[torch.Tensor, ...]:
+        box = torch.as_tensor(np.asarray(box_xyxy, dtype=np.float32)[None], device=self.device)
+        return self.net.template(_to_tensor(z_crop, self.device), box)
+
+    @torch.inference_mode()
+    def track(self, x_crop: np.ndarray, state: tuple[torch.Tensor, ...]) -> tuple[np.ndarray, np.ndarray]:
+        cls, ltrb = self.net.track(_to_tensor(x_crop, self.device), state)
+        out = torch.cat([torch.sigmoid(cls[0]), ltrb[0]]).cpu().numpy()
+        return out[0], out[1:]
+
+
+def make_backend(net: SeatNet, backend: str = "torch", device: str = "cpu", threads: int | None = None) -> Backend:
+    """Build a backend by name: `torch` (eager), or `onnxruntime` / `onnxruntime-int8` (exported graphs)."""
+    if backend == "torch":
+        return TorchBackend(net, device, threads)
+    if backend.startswith("onnxruntime"):
+        from ..export.runtime import OnnxRuntimeBackend
+
+        return OnnxRuntimeBackend.from_model(net, device=device, threads=threads, int8=backend.endswith("int8"))
+    raise SeatError(f"backend {backend!r}: expected torch, onnxruntime or onnxruntime-int8")

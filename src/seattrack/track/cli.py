@@ -1,0 +1,53 @@
+"""`seattrack track`: track one object through a video, a folder of frames, a glob or a webcam."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cli import Handler, command
+from ..errors import SeatError
+
+
+def parse_box(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = [float(v) for v in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise SeatError(f"--box {text!r}: expected x,y,w,h numbers") from None
+    if len(values) != 4:
+        raise SeatError(f"--box {text!r}: expected 4 numbers x,y,w,h")
+    return tuple(values)  # type: ignore[return-value]
+
+
+def add_tracker_args(p: argparse.ArgumentParser) -> None:
+    """Arguments shared by commands that build a tracker."""
+    p.add_argument("--weights", "--model", dest="weights", default="seat_lite",
+                   help="checkpoint file or model name with shipped weights (default seat_lite)")
+    p.add_argument("--hypers", default="default", help="hyper-parameter set: name, name:set or YAML path")
+    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"])
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads for the network")
+
+
+@command("track", "track one object in a video, a folder of frames, a glob or a webcam")
+def _track(p: argparse.ArgumentParser) -> Handler:
+    p.add_argument("input", help="video file, folder of frames, glob pattern (quote it) or webcam index")
+    p.add_argument("--box", help="initial box x,y,w,h on the first frame (draw it when omitted and a display exists)")
+    add_tracker_args(p)
+    p.add_argument("--out", help="annotated video to write (.mp4)")
+    p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
+    p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display)")
+
+    def run(args: argparse.Namespace) -> None:
+        from .run import has_display, select_box, track_source
+        from .tracker import load_tracker
+        from .video import FrameSource
+
+        if args.show and not has_display():
+            raise SeatError("--show needs a display and an OpenCV GUI build (pip install opencv-contrib-python)")
+        source = FrameSource(args.input)
+        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
+        box = parse_box(args.box) if args.box else select_box(source.first_frame())
+        summary = track_source(source, tracker, box, args.out, args.txt, args.show)
+        print(summary.describe())
+
+    return run

@@ -1,0 +1,62 @@
+"""Tracking hyper-parameters (spec §8): a typed config per benchmark, loaded from `configs/hypers/<name>.yaml`.
+
+Each file holds a `default` set plus optional named sets: `load_hypers("otb")` reads `otb.yaml`'s `default`,
+`load_hypers("otb:fast")` its `fast` set. Files are searched in `./configs/hypers/` (a user's tuned sets) and then
+in the package's own `configs/hypers/`; a path to a YAML file also works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..config import apply_overrides, from_dict, load_yaml, to_dict
+from ..errors import SeatError
+
+
+@dataclass
+class TrackerHypers:
+    """SiamFC/Ocean-style post-processing: window, scale/ratio penalty, size smoothing, instance-size switch."""
+
+    penalty_k: float = 0.034
+    window_influence: float = 0.284
+    lr: float = 0.313
+    context: float = 0.5
+    small_sz: int = 255
+    big_sz: int = 255
+    small_target_ratio: float = 0.004  # target area / image area below which big_sz is used
+    min_size: float = 10.0
+
+
+def package_hypers_dir() -> Path:
+    return Path(str(resources.files("seattrack") / "configs" / "hypers"))
+
+
+def hypers_file(name: str) -> Path:
+    """Locate `<name>.yaml`: a direct path, ./configs/hypers, then the package's configs/hypers."""
+    direct = Path(name)
+    if direct.suffix in (".yaml", ".yml"):
+        if not direct.is_file():
+            raise SeatError(f"hypers file not found: {direct}")
+        return direct
+    for folder in (Path("configs") / "hypers", package_hypers_dir()):
+        candidate = folder / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(p.stem for p in package_hypers_dir().glob("*.yaml"))
+    raise SeatError(f"hypers {name!r}: no {name}.yaml in ./configs/hypers or the package (known: {', '.join(known)})")
+
+
+def load_hypers(spec: str | TrackerHypers | None = "default", overrides: list[str] | None = None) -> TrackerHypers:
+    """Load a hyper-parameter set: `name`, `name:set`, a YAML path (optionally `path:set`), or an instance."""
+    if isinstance(spec, TrackerHypers):
+        hypers = spec
+        return from_dict(TrackerHypers, apply_overrides(to_dict(hypers), overrides or []), "hypers")
+    name, _, set_name = (spec or "default").partition(":")
+    path = hypers_file(name)
+    data = load_yaml(path)
+    set_name = set_name or "default"
+    if set_name not in data:
+        raise SeatError(f"{path}: no hyper-parameter set {set_name!r} (has {', '.join(data) or 'none'})")
+    return from_dict(TrackerHypers, apply_overrides(data[set_name] or {}, overrides or []), f"{path}:{set_name}")

@@ -1,0 +1,121 @@
+"""Run a tracker over a frame source: annotated video, box file, progress bar and a one-screen summary."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..data.sequence import write_box_file
+from ..errors import SeatError
+from .tracker import SeatTracker
+from .video import FrameSource, VideoSink, draw_result
+
+
+@dataclass
+class TrackSummary:
+    frames: int
+    fps: float
+    mean_score: float
+    boxes: np.ndarray
+    scores: np.ndarray
+    times: np.ndarray = field(repr=False)
+    skipped_frames: int = 0
+    video: Path | None = None
+    box_file: Path | None = None
+
+    def describe(self) -> str:
+        lines = [f"tracked {self.frames} frames at {self.fps:.1f} fps (tracker only), mean score {self.mean_score:.3f}"]
+        if self.skipped_frames:
+            lines.append(f"skipped {self.skipped_frames} unreadable frame(s)")
+        if self.video:
+            lines.append(f"annotated video: {self.video}")
+        if self.box_file:
+            lines.append(f"boxes (x,y,w,h per line): {self.box_file}")
+        return "\n".join(lines)
+
+
+def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video: str | Path | None = None,
+                 out_txt: str | Path | None = None, show: bool = False, progress: bool = True,
+                 on_frame=None) -> TrackSummary:
+    """Track through every frame of `source` starting from `box_xywh` on the first frame."""
+    sink = VideoSink(out_video, source.fps) if out_video else None
+    boxes, scores, times = [], [], []
+    try:
+        bar = tqdm(total=source.count, unit="frame", disable=not progress, desc="tracking")
+        for index, frame in enumerate(source):
+            start = time.perf_counter()
+            if index == 0:
+                tracker.init(frame, box_xywh)
+                box, score = np.asarray(box_xywh, dtype=np.float64), 1.0
+            else:
+                result = tracker.update(frame)
+                box, score = result.box_xywh, result.score
+            times.append(time.perf_counter() - start)
+            boxes.append(box)
+            scores.append(score)
+            fps = 1.0 / max(np.mean(times[-30:]), 1e-9)
+            annotated = draw_result(frame, box, score, fps) if (sink or show or on_frame) else None
+            if sink:
+                sink.write(annotated)
+            if show:
+                _show(annotated)
+            if on_frame is not None:
+                on_frame(index, annotated, box, score)
+            bar.update(1)
+            bar.set_postfix(score=f"{score:.2f}", fps=f"{fps:.0f}")
+        bar.close()
+    except BaseException:
+        if sink:
+            sink.abort()
+        raise
+    if sink:
+        sink.close()
+    if not boxes:
+        raise SeatError(f"input {source.spec}: no readable frames")
+    boxes_arr = np.asarray(boxes)
+    if out_txt:
+        write_box_file(out_txt, boxes_arr)
+    t = np.asarray(times)
+    steady = t[1:] if len(t) > 1 else t
+    return TrackSummary(
+        frames=len(boxes), fps=float(1.0 / max(steady.mean(), 1e-9)), mean_score=float(np.mean(scores[1:] or [1.0])),
+        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
+        video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
+    )
+
+
+def has_display() -> bool:
+    """True when OpenCV can open a window (a GUI build and a display)."""
+    import cv2
+
+    try:
+        cv2.namedWindow("seattrack")
+        cv2.destroyWindow("seattrack")
+        return True
+    except cv2.error:
+        return False
+
+
+def _show(frame: np.ndarray) -> None:
+    import cv2
+
+    cv2.imshow("seattrack", frame)
+    if cv2.waitKey(1) & 0xFF in (27, ord("q")):
+        raise KeyboardInterrupt
+
+
+def select_box(frame: np.ndarray) -> tuple[float, float, float, float]:
+    """Let the user draw the target box (needs a display); a clear error otherwise."""
+    import cv2
+
+    if not has_display():
+        raise SeatError("no display to draw the box on: pass --box x,y,w,h (OpenCV headless build or no $DISPLAY)")
+    box = cv2.selectROI("seattrack: draw the target, then ENTER", frame, showCrosshair=False)
+    cv2.destroyAllWindows()
+    if box[2] <= 0 or box[3] <= 0:
+        raise SeatError("no box drawn: draw the target and press ENTER, or pass --box x,y,w,h")
+    return tuple(float(v) for v in box)

@@ -1,0 +1,151 @@
+"""SeatTracker: the SiamFC/Ocean-style tracking loop of spec §8 around any backend.
+
+    tracker = SeatTracker(backend, hypers)
+    tracker.init(image, (x, y, w, h))          # BGR uint8 (grayscale / 16-bit are converted)
+    result = tracker.update(image)             # TrackResult(box_xywh, score)
+
+Per frame: crop a context square around the previous centre, run the network, decode a box at every grid cell,
+multiply the classification by a scale/ratio-change penalty, blend with a cosine window, take the arg-max, move
+the centre there and smooth the size with a learning rate scaled by the penalised score, then clamp to the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.frames import to_bgr8
+from ..errors import SeatError
+from .backends import Backend, make_backend
+from .crops import CropWindow, context_side, crop, image_mean
+from .hypers import TrackerHypers, load_hypers
+
+
+@dataclass
+class TrackResult:
+    """A tracked box (x, y, w, h in image pixels, inside the image) and the classifier's confidence in [0, 1]."""
+
+    box_xywh: np.ndarray
+    score: float
+
+
+def check_init_box(box_xywh, image_shape: tuple[int, ...]) -> np.ndarray:
+    """Validate an initial box: 4 finite numbers, positive size, overlapping the image."""
+    try:
+        box = np.asarray(box_xywh, dtype=np.float64).reshape(4)
+    except (TypeError, ValueError):
+        raise SeatError(f"init box {box_xywh!r}: expected 4 numbers x,y,w,h") from None
+    h, w = image_shape[:2]
+    if not np.isfinite(box).all() or box[2] <= 0 or box[3] <= 0:
+        raise SeatError(f"init box {box.tolist()}: expected finite x,y and positive w,h")
+    if box[0] >= w or box[1] >= h or box[0] + box[2] <= 0 or box[1] + box[3] <= 0:
+        raise SeatError(f"init box {box.tolist()}: lies outside the {w}x{h} image")
+    return box
+
+
+def _change(r: np.ndarray) -> np.ndarray:
+    return np.maximum(r, 1.0 / r)
+
+
+def _size_measure(w: np.ndarray, h: np.ndarray) -> np.ndarray:
+    pad = (w + h) * 0.5
+    return np.sqrt((w + pad) * (h + pad))
+
+
+class SeatTracker:
+    """Single-object tracker: `init(image, box_xywh)`, then `update(image) -> TrackResult` per frame."""
+
+    def __init__(self, backend: Backend, hypers: TrackerHypers | str | None = "default"):
+        self.backend = backend
+        self.hypers = load_hypers(hypers)
+        self._windows: dict[int, np.ndarray] = {}
+        self._grids: dict[int, np.ndarray] = {}
+        self.center: np.ndarray | None = None
+        self.size: np.ndarray | None = None
+
+    # ------------------------------------------------------------------------------------------ geometry
+    def _grid(self, search_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cell centres (S,) in search-crop pixels, and the cosine window (S, S) for that search size."""
+        if search_size not in self._grids:
+            geo = self.backend.geometry(search_size)
+            self._grids[search_size] = geo.offset + geo.stride * np.arange(geo.size, dtype=np.float64)
+            hann = np.hanning(geo.size + 2)[1:-1] if geo.size > 1 else np.ones(1)
+            self._windows[search_size] = np.outer(hann, hann)
+        return self._grids[search_size], self._windows[search_size]
+
+    # ---------------------------------------------------------------------------------------------- init
+    def init(self, image: np.ndarray, box_xywh) -> None:
+        """Start tracking the target in `box_xywh` (x, y, w, h in pixels) on `image`."""
+        image = to_bgr8(image, "init image")
+        box = check_init_box(box_xywh, image.shape)
+        hp = self.hypers
+        self.center = box[:2] + box[2:] / 2
+        self.size = box[2:].copy()
+        self.min_size = min(hp.min_size, float(box[2]), float(box[3]))
+        img_h, img_w = image.shape[:2]
+        small = box[2] * box[3] / float(img_h * img_w) < hp.small_target_ratio
+        self.search_size = hp.big_sz if small else hp.small_sz
+        t = self.backend.template_size
+        window = CropWindow(*self.center, context_side(*self.size, hp.context), t)
+        z = crop(image, window)
+        cx = t / 2
+        half = self.size * window.scale / 2
+        box_in_crop = np.array([cx - half[0], cx - half[1], cx + half[0], cx + half[1]])
+        self.state = self.backend.template(z, np.clip(box_in_crop, 0, t))
+        self._grid(self.search_size)
+
+    # -------------------------------------------------------------------------------------------- update
+    def update(self, image: np.ndarray) -> TrackResult:
+        """Locate the target in the next frame."""
+        if self.center is None:
+            raise SeatError("update() called before init(image, box)")
+        image = to_bgr8(image, "frame")
+        hp = self.hypers
+        t, s = self.backend.template_size, self.search_size
+        side_z = context_side(*self.size, hp.context)
+        window = CropWindow(*self.center, side_z * s / t, s)
+        cls, ltrb = self.backend.track(crop(image, window, image_mean(image)), self.state)
+        grid, cosine = self._grid(s)
+        gx, gy = grid[None, :], grid[:, None]
+        x1, y1, x2, y2 = gx - ltrb[0], gy - ltrb[1], gx + ltrb[2], gy + ltrb[3]
+        pw, ph = x2 - x1, y2 - y1
+        scale = window.scale
+        target_w, target_h = self.size * scale
+        s_c = _change(_size_measure(pw, ph) / _size_measure(target_w, target_h))
+        r_c = _change((target_w / target_h) / np.maximum(pw / np.maximum(ph, 1e-6), 1e-6))
+        penalty = np.exp(-(r_c * s_c - 1.0) * hp.penalty_k)
+        pscore = penalty * cls
+        pscore = pscore * (1 - hp.window_influence) + cosine * hp.window_influence
+        if not np.isfinite(pscore).all():  # a broken output never moves the box
+            return TrackResult(self._clipped_box(image.shape), 0.0)
+        r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
+        center_crop = np.array([(x1[r, c] + x2[r, c]) / 2, (y1[r, c] + y2[r, c]) / 2])
+        lr = float(penalty[r, c] * cls[r, c] * hp.lr)
+        new_center = self.center + (center_crop - s / 2) / scale
+        new_size = self.size * (1 - lr) + np.array([pw[r, c], ph[r, c]]) / scale * lr
+        self._set_state(new_center, new_size, image.shape)
+        return TrackResult(self._clipped_box(image.shape), float(cls[r, c]))
+
+    def _set_state(self, center: np.ndarray, size: np.ndarray, shape: tuple[int, ...]) -> None:
+        img_h, img_w = shape[:2]
+        self.center = np.clip(center, 0.0, [img_w, img_h])
+        self.size = np.clip(size, self.min_size, [max(img_w, self.min_size), max(img_h, self.min_size)])
+
+    def _clipped_box(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The current box intersected with the image (never empty: the centre is inside the image)."""
+        img_h, img_w = shape[:2]
+        x1y1 = np.clip(self.center - self.size / 2, 0.0, [img_w, img_h])
+        x2y2 = np.clip(self.center + self.size / 2, 0.0, [img_w, img_h])
+        wh = np.maximum(x2y2 - x1y1, 1.0)
+        x1y1 = np.minimum(x1y1, np.array([img_w, img_h]) - wh)
+        return np.concatenate([x1y1, wh])
+
+
+def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = "default", device: str = "cpu",
+                 backend: str = "torch", threads: int | None = None) -> SeatTracker:
+    """One-line entry point: a named model with shipped weights, or a checkpoint file, ready to track."""
+    from ..models.resolve import resolve_model
+
+    net = resolve_model(name_or_checkpoint, require_weights=True)
+    return SeatTracker(make_backend(net, backend, device, threads), hypers)

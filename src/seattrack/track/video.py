@@ -1,0 +1,157 @@
+"""Frame sources (video file, folder of frames, glob, webcam index) and an atomic annotated-video writer."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..data.frames import read_frame, to_bgr8
+from ..errors import SeatError
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def natural_key(text: str) -> list:
+    """Sort key that orders 'frame2' before 'frame10'."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+class FrameSource:
+    """Iterates BGR uint8 frames from a video, an image list or a camera; `fps` and `count` when known."""
+
+    def __init__(self, spec: str):
+        self.spec = spec
+        self.skipped = 0
+        self.paths: list[str] | None = None
+        self.capture: cv2.VideoCapture | None = None
+        if re.fullmatch(r"\d+", spec):
+            self._open_capture(int(spec), f"webcam {spec}")
+        elif os.path.isdir(spec):
+            self.paths = sorted((str(p) for p in Path(spec).iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS),
+                                key=natural_key)
+            if not self.paths:
+                raise SeatError(f"folder {spec}: no image files ({', '.join(IMAGE_EXTENSIONS)})")
+        elif any(ch in spec for ch in "*?["):
+            self.paths = sorted(glob.glob(spec), key=natural_key)
+            if not self.paths:
+                raise SeatError(f"glob {spec!r}: matches no files")
+        elif os.path.isfile(spec):
+            if Path(spec).suffix.lower() in IMAGE_EXTENSIONS:
+                self.paths = [spec]
+            else:
+                self._open_capture(spec, f"video {spec}")
+        else:
+            raise SeatError(f"input {spec!r}: not a video file, a folder of frames, a glob or a webcam index")
+        self.fps = self._fps()
+
+    def _open_capture(self, target: int | str, label: str) -> None:
+        capture = cv2.VideoCapture(target)
+        if not capture.isOpened():
+            raise SeatError(f"{label}: cannot be opened (missing, unsupported or corrupt)")
+        ok, frame = capture.read()
+        if not ok or frame is None:
+            capture.release()
+            raise SeatError(f"{label}: no frame can be decoded (corrupt or empty video)")
+        self.capture = capture
+        self._first = frame
+
+    def _fps(self) -> float:
+        if self.capture is not None:
+            fps = self.capture.get(cv2.CAP_PROP_FPS)
+            return float(fps) if fps and np.isfinite(fps) and 0 < fps < 1000 else 30.0
+        return 30.0
+
+    def first_frame(self) -> np.ndarray:
+        """The first frame, without consuming the source."""
+        if self.capture is not None:
+            return to_bgr8(self._first)
+        return read_frame(self.paths[0])
+
+    @property
+    def count(self) -> int | None:
+        if self.paths is not None:
+            return len(self.paths)
+        n = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT)) if self.capture is not None else 0
+        return n if n > 0 else None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        if self.paths is not None:
+            for path in self.paths:
+                try:
+                    yield read_frame(path)
+                except SeatError as exc:
+                    self.skipped += 1
+                    warnings.warn(f"skipped unreadable frame: {exc}", stacklevel=2)
+            return
+        assert self.capture is not None
+        yield to_bgr8(self._first)
+        while True:
+            ok, frame = self.capture.read()
+            if not ok or frame is None:
+                break
+            yield to_bgr8(frame)
+        self.capture.release()
+
+
+class VideoSink:
+    """mp4 writer that appears at `path` only when closed successfully (temp file + rename)."""
+
+    def __init__(self, path: str | os.PathLike, fps: float):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix or ".mp4",
+                                   dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.fps = fps
+        self.size: tuple[int, int] | None = None
+        self.writer: cv2.VideoWriter | None = None
+
+    def write(self, frame: np.ndarray) -> None:
+        if self.writer is None:
+            self.size = (frame.shape[1], frame.shape[0])
+            self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self.size)
+            if not self.writer.isOpened():
+                raise SeatError(f"output video {self.path}: OpenCV cannot write mp4 here")
+        if (frame.shape[1], frame.shape[0]) != self.size:
+            frame = cv2.resize(frame, self.size)
+        self.writer.write(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            os.replace(self.tmp, self.path)
+        self.tmp.unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoSink:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort() if exc_type else self.close()
+
+
+def draw_result(frame: np.ndarray, box_xywh: np.ndarray, score: float, fps: float | None = None,
+                color: tuple[int, int, int] = (0, 255, 0)) -> np.ndarray:
+    """Overlay the box, the score and the speed on a copy of the frame."""
+    out = frame.copy()
+    x, y, w, h = (int(round(v)) for v in box_xywh)
+    thickness = max(1, round(min(out.shape[:2]) / 240))
+    cv2.rectangle(out, (x, y), (x + w, y + h), color, thickness)
+    label = f"score {score:.2f}" + (f"  {fps:.0f} fps" if fps else "")
+    scale = max(0.4, min(out.shape[:2]) / 600)
+    cv2.putText(out, label, (6, int(22 * scale / 0.6)), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2)
+    cv2.putText(out, label, (6, int(22 * scale / 0.6)), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness)
+    return out

@@ -1,0 +1,107 @@
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+
+from seattrack.cli import main
+from seattrack.errors import SeatError
+from seattrack.models import create_model, save_model
+from seattrack.track.video import FrameSource
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "seat_lt_random.pt"
+    save_model(create_model("seat_lt", pretrained_backbone=False), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def mp4_video(target_sequence, tmp_path_factory):
+    frames, gt = target_sequence
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    first = cv2.imread(str(frames[0]))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, (first.shape[1], first.shape[0]))
+    for f in frames[:12]:
+        writer.write(cv2.imread(str(f)))
+    writer.release()
+    return path
+
+
+def _check_outputs(out, txt, n):
+    cap = cv2.VideoCapture(str(out))
+    assert cap.isOpened() and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == n
+    ok, frame = cap.read()
+    assert ok and frame.shape == (240, 320, 3)
+    boxes = np.loadtxt(txt, delimiter=",")
+    assert boxes.shape == (n, 4) and np.isfinite(boxes).all()
+
+
+def test_track_a_real_mp4(mp4_video, checkpoint, tmp_path, capsys, target_sequence):
+    gt = target_sequence[1]
+    box = ",".join(str(v) for v in gt[0])
+    rc = main(["track", str(mp4_video), "--box", box, "--weights", str(checkpoint),
+               "--out", str(tmp_path / "a.mp4"), "--txt", str(tmp_path / "a.txt")])
+    assert rc == 0
+    _check_outputs(tmp_path / "a.mp4", tmp_path / "a.txt", 12)
+    assert "tracked 12 frames" in capsys.readouterr().out
+
+
+def test_track_a_folder_of_jpegs_and_a_glob(target_sequence, checkpoint, tmp_path):
+    frames, gt = target_sequence
+    folder = tmp_path / "jpgs"
+    folder.mkdir()
+    for i, f in enumerate(frames[:8]):
+        cv2.imwrite(str(folder / f"frame{i + 1}.jpg"), cv2.imread(str(f)))
+    (folder / "frame5.jpg").write_bytes(b"not a jpeg")  # a corrupt frame is skipped with a warning
+    box = ",".join(str(v) for v in gt[0])
+    with pytest.warns(UserWarning, match="skipped unreadable frame"):
+        assert main(["track", str(folder), "--box", box, "--weights", str(checkpoint),
+                     "--out", str(tmp_path / "b.mp4"), "--txt", str(tmp_path / "b.txt")]) == 0
+    _check_outputs(tmp_path / "b.mp4", tmp_path / "b.txt", 7)
+    assert main(["track", str(folder / "frame*.jpg"), "--box", box, "--weights", str(checkpoint),
+                 "--txt", str(tmp_path / "c.txt")]) == 0
+    assert FrameSource(str(folder)).paths[1].endswith("frame2.jpg")  # natural order
+
+
+def test_unreadable_inputs_are_one_line_errors(tmp_path, checkpoint, capsys):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00" * 1000)
+    assert main(["track", str(bad), "--box", "1,2,3,4", "--weights", str(checkpoint)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.mp4" in err and len(err.strip().splitlines()) == 1
+    assert main(["track", str(tmp_path / "missing.mp4"), "--box", "1,2,3,4"]) == 2
+    with pytest.raises(SeatError, match="no image files"):
+        FrameSource(str(tmp_path))
+
+
+def test_no_box_and_no_display_is_a_clear_error(mp4_video, checkpoint, capsys, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert main(["track", str(mp4_video), "--weights", str(checkpoint)]) == 2
+    assert "pass --box" in capsys.readouterr().err
+
+
+def test_named_model_without_weights_says_so(mp4_video, capsys):
+    assert main(["track", str(mp4_video), "--box", "1,2,3,4", "--weights", "seat_r50"]) == 2
+    assert "no trained weights for 'seat_r50'" in capsys.readouterr().err
+
+
+def test_interrupted_output_leaves_no_half_written_video(target_sequence, checkpoint, tmp_path):
+    from seattrack.track.run import track_source
+    from seattrack.track.tracker import load_tracker
+
+    frames, gt = target_sequence
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for f in frames[:5]:
+        shutil.copy(f, folder / f.name)
+
+    def boom(index, *_):
+        if index == 3:
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        track_source(FrameSource(str(folder)), load_tracker(str(checkpoint)), gt[0], tmp_path / "x.mp4",
+                     progress=False, on_frame=boom)
+    assert not (tmp_path / "x.mp4").exists() and not list(tmp_path.glob(".x.*"))
