@@ -97,5 +97,7 @@ def _load_commands() -> None:
             raise
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # run as `python -m seattrack.cli`: use the package module's command table
+    from seattrack.cli import main as package_main
+
+    sys.exit(package_main())

@@ -27,7 +27,8 @@ class COCOSource(DatasetSource):
 
     name = "coco"
     title = "COCO"
-    layout = "<root>/annotations/instances_<split>2017.json with images in <root>/<split>2017/ or <root>/images/<split>2017/"
+    layout = ("<root>/annotations/instances_<split>2017.json with images in <root>/<split>2017/ "
+              "or <root>/images/<split>2017/")
     splits = ("train", "val")
     default_split = "train"
 

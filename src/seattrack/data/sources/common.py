@@ -116,10 +116,6 @@ class FrameListing:
         return cls(Path(directory), natural_sorted(names))
 
     @property
-    def exists(self) -> bool:
-        return bool(self.names) or self.directory.is_dir()
-
-    @property
     def by_number(self) -> dict[int, str]:
         """Frame number -> file name, for files whose stem is an integer (e.g. 00000001.jpg, 17.jpg)."""
         if self._by_number is None:

@@ -20,7 +20,7 @@ from ..sequence import Sequence, read_box_file
 from .base import DatasetSource
 from .common import FrameListing, fit_length, list_subdirs, read_labels, read_lines, rows_to_boxes
 
-_SEQUENCE = re.compile(r"^(?P<cls>.+)-\d+$")
+_SEQUENCE = re.compile(r"^.+-\d+$")
 
 
 class LaSOTSource(DatasetSource):
@@ -34,22 +34,27 @@ class LaSOTSource(DatasetSource):
     default_split = "train"
 
     def __init__(self, root: str | Path, split: str | None = None, testing_set: str | Path | None = None) -> None:
-        self.testing_set = Path(testing_set).expanduser() if testing_set else Path(root).expanduser() / "testing_set.txt"
+        self._class_of: dict[str, str] = {}
+        default = Path(root).expanduser() / "testing_set.txt"
+        self.testing_set = Path(testing_set).expanduser() if testing_set else default
         super().__init__(root, split)
 
     def _check_layout(self) -> None:
-        if not any(seq.startswith(f"{cls}-") for cls in list_subdirs(self.root) for seq in list_subdirs(self.root / cls)):
+        if not any(self._sequences_in(cls) for cls in list_subdirs(self.root)):
             raise self.layout_error("no <class>/<class>-<n> sequence folder found")
         if self.split != "all" and not self.testing_set.is_file():
             raise self.layout_error(f"missing {self.testing_set}, the list of the 280 test sequences that defines "
                                     f"split {self.split!r} (use split 'all' to read every sequence)")
 
+    def _sequences_in(self, cls: str) -> list[str]:
+        return [seq for seq in list_subdirs(self.root / cls) if seq.startswith(f"{cls}-") and _SEQUENCE.match(seq)]
+
     def _list_sequences(self) -> list[str]:
         found = []
         for cls in list_subdirs(self.root):
-            found += [seq for seq in list_subdirs(self.root / cls) if seq.startswith(f"{cls}-")]
-        if not found:
-            raise self.layout_error("no <class>/<class>-<n> sequence folder found")
+            for seq in self._sequences_in(cls):
+                self._class_of[seq] = cls
+                found.append(seq)
         if self.split == "all":
             return found
         test = set(read_lines(self.testing_set))
@@ -59,7 +64,7 @@ class LaSOTSource(DatasetSource):
         return [seq for seq in found if seq not in test]
 
     def _load(self, name: str, notes: Counter[str]) -> Sequence:
-        cls = _SEQUENCE.match(name).group("cls")
+        cls = self._class_of[name]
         seq_dir = self.root / cls / name
         gt_path = seq_dir / "groundtruth.txt"
         if not gt_path.is_file():

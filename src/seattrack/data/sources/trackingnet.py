@@ -46,7 +46,7 @@ class TrackingNetSource(DatasetSource):
 
     def _check_layout(self) -> None:
         if self.split == "train":
-            self.chunks = natural_sorted(d for d in list_subdirs(self.root) if d.startswith("TRAIN_") and _CHUNK.match(d))
+            self.chunks = [d for d in list_subdirs(self.root) if d.startswith("TRAIN_") and _CHUNK.match(d)]
             if not self.chunks:
                 raise self.layout_error("no TRAIN_<k> chunk folder found")
         else:

@@ -41,7 +41,8 @@ class VIDSource(DatasetSource):
 
     name = "vid"
     title = "ImageNet VID"
-    layout = "<root>/Data/VID/<split>/.../<video>/<frame>.JPEG and <root>/Annotations/VID/<split>/.../<video>/<frame>.xml"
+    layout = ("<root>/Data/VID/<split>/.../<video>/<frame>.JPEG and "
+              "<root>/Annotations/VID/<split>/.../<video>/<frame>.xml")
     splits = ("train", "val")
     default_split = "train"
 
@@ -83,14 +84,14 @@ class VIDSource(DatasetSource):
         try:
             data = json.loads(self.index_cache.read_text())
         except ValueError:
-            raise SeatError(f"ImageNet VID index cache {self.index_cache}: not valid JSON (delete it to rebuild)") from None
+            raise SeatError(f"ImageNet VID index cache {self.index_cache}: not valid JSON "
+                            "(delete it to rebuild)") from None
         return data["videos"] if data.get("split") == self.split else None
 
     def _build_index(self) -> dict[str, list[int]]:
         """Video folder (relative to the split) -> sorted track ids, by a byte search over each XML file."""
         index = {}
-        for directory, subdirs, files in os.walk(self.annotation_dir):
-            subdirs.sort(key=str)
+        for directory, _subdirs, files in os.walk(self.annotation_dir):
             xmls = [f for f in files if f.endswith(".xml")]
             if not xmls:
                 continue

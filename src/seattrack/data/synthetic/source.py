@@ -1,0 +1,48 @@
+"""Endless training pairs: two frames of a fresh random scene a random number of frames apart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ...errors import SeatError
+from .bank import image_bank
+from .config import SceneConfig
+from .render import render_pair
+
+
+class SyntheticPair(NamedTuple):
+    """A template frame and a search frame of one scene, BGR uint8, with x,y,w,h boxes."""
+
+    image_z: np.ndarray
+    box_z: np.ndarray
+    image_x: np.ndarray
+    box_x: np.ndarray
+    visible_x: bool
+
+
+class SyntheticPairSource:
+    """Training pairs rendered on the fly from the `split` image bank (no two pairs share a scene).
+
+    `sample(rng)` draws from the caller's generator (e.g. one per data-loader worker); without one it uses the
+    source's own generator seeded with `seed`. The gap between the two frames is uniform in [1, `max_gap`].
+    `config` may be a `SceneConfig` or its fields as a mapping (from YAML).
+    """
+
+    def __init__(self, split: str = "train", seed: int = 0, config: SceneConfig | Mapping[str, Any] | None = None,
+                 max_gap: int = 50):
+        if max_gap < 1:
+            raise SeatError(f"SyntheticPairSource max_gap {max_gap}: expected at least 1")
+        self.config = config if isinstance(config, SceneConfig) else SceneConfig.from_dict(config or {})
+        self.images = image_bank(split)
+        self.max_gap = max_gap
+        self._rng = np.random.default_rng(seed)
+
+    def sample(self, rng: np.random.Generator | None = None) -> SyntheticPair:
+        """One pair: frame 0 (the target unoccluded) and frame `gap` of a new scene."""
+        rng = rng or self._rng
+        gap = int(rng.integers(1, self.max_gap + 1))
+        frames, boxes, visible, _ = render_pair(rng, self.config, self.images, gap)
+        return SyntheticPair(frames[0], boxes[0], frames[1], boxes[1], bool(visible[1]))

@@ -1,0 +1,132 @@
+"""Synthetic clips on disk in the plain folder format, written atomically and resumably.
+
+Layout: `<root>/list.txt` (one sequence name per line) and, per sequence, `<root>/<name>/00000001.jpg ...`,
+`groundtruth.txt` (x,y,w,h per line, 4 decimals), `absence.label` (1 where the target is hidden, GOT-10k
+style), `cover.txt` (visible fraction per frame) and `meta.json` (seed, split, index and config). A sequence
+is written into a hidden temporary folder renamed into place when complete, so an interrupted run leaves no
+half sequence; the next run removes leftovers and redoes anything missing, partial or made with other settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ...errors import SeatError
+from ...fileio import write_text_atomic
+from ..sequence import Sequence, read_box_file, write_box_file
+from .bank import SPLITS, image_bank
+from .config import SceneConfig
+from .render import RenderedSequence, render_sequence
+
+JPEG_QUALITY = 92
+
+
+def sequence_name(split: str, index: int) -> str:
+    return f"synth_{split}_{index:05d}"
+
+
+def _sequence_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """An independent generator per (seed, split, index), so any one sequence can be (re)made alone."""
+    return np.random.default_rng([seed, list(SPLITS).index(split), index])
+
+
+def _render_indexed(index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray]
+                    ) -> RenderedSequence:
+    return render_sequence(_sequence_rng(seed, split, index), config, images)
+
+
+def synthetic_sequences(n: int, split: str = "train", seed: int = 0, config: SceneConfig | None = None
+                        ) -> Iterator[tuple[str, RenderedSequence]]:
+    """Yield `n` (name, clip) pairs in memory: the same clips `write_sequences` writes for these arguments."""
+    config = config or SceneConfig()
+    images = image_bank(split)
+    for index in range(n):
+        yield sequence_name(split, index), _render_indexed(index, split, seed, config, images)
+
+
+def _meta(index: int, split: str, seed: int, config: SceneConfig) -> dict:
+    return {"index": index, "split": split, "seed": seed, "config": json.loads(json.dumps(dataclasses.asdict(config)))}
+
+
+def _frame_name(t: int) -> str:
+    return f"{t + 1:08d}.jpg"
+
+
+def _load(folder: Path, meta: dict) -> Sequence | None:
+    """The sequence in `folder` if it is complete and was made with `meta`; None otherwise."""
+    try:
+        if json.loads((folder / "meta.json").read_text()) != meta:
+            return None
+        boxes = read_box_file(folder / "groundtruth.txt")
+        absent = np.loadtxt(folder / "absence.label", ndmin=1)
+        cover = np.loadtxt(folder / "cover.txt", ndmin=1)
+    except (OSError, ValueError):
+        return None
+    frames = [folder / _frame_name(t) for t in range(meta["config"]["length"])]
+    if not all(len(values) == len(frames) for values in (boxes, absent, cover)) or not all(map(Path.is_file, frames)):
+        return None
+    return Sequence(folder.name, frames, boxes, absent == 0, {"cover": cover}, dataset="synthetic")
+
+
+def _write(folder: Path, clip: RenderedSequence, meta: dict) -> None:
+    """Write `clip` into the (new, empty) `folder`."""
+    for t, frame in enumerate(clip.frames):
+        ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if not ok:
+            raise SeatError(f"synthetic frame {folder / _frame_name(t)}: JPEG encoding failed")
+        data.tofile(folder / _frame_name(t))
+    write_box_file(folder / "groundtruth.txt", clip.boxes)
+    (folder / "absence.label").write_text("".join(f"{int(not v)}\n" for v in clip.visible))
+    (folder / "cover.txt").write_text("".join(f"{v:.4f}\n" for v in clip.attributes["cover"]))
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def _remove_leftovers(root: Path, name: str) -> None:
+    for leftover in root.glob(f".{name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray]) -> Sequence:
+    """Render and write one sequence (replacing a stale or partial one), or reuse it when complete."""
+    name = sequence_name(split, index)
+    folder = root / name
+    meta = _meta(index, split, seed, config)
+    _remove_leftovers(root, name)
+    sequence = _load(folder, meta)
+    if sequence is not None:
+        return sequence
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
+    try:
+        _write(staging, _render_indexed(index, split, seed, config, images), meta)
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.rename(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return _load(folder, meta)
+
+
+def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed: int = 0,
+                    config: SceneConfig | None = None) -> list[Sequence]:
+    """Write (or complete) `n` synthetic sequences of `split` under `root` and return them as Sequences.
+
+    Deterministic in (`seed`, `split`, index, `config`); sequences already complete are kept, not redrawn.
+    """
+    if n < 0:
+        raise SeatError(f"synthetic sequence count {n}: expected 0 or more")
+    config = config or SceneConfig()
+    images = image_bank(split)
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    sequences = [_make(root, index, split, seed, config, images) for index in range(n)]
+    write_text_atomic(root / "list.txt", "".join(f"{sequence.name}\n" for sequence in sequences))
+    return sequences

@@ -1,0 +1,252 @@
+"""Compare trackers on one dataset: a Markdown table, CSV files, curve plots (PNG) and a per-attribute breakdown.
+
+The result folders' layout decides the protocol: OPE folders get AUC / precision / normalised precision under a
+metric preset, GOT-10k folders get AO / SR (the GOT-10k toolkit's pooled numbers), VOT baseline folders get
+EAO / accuracy / robustness for a VOT edition. FPS comes from the time files. Attributes are sequence-level tags
+(`attributes["tags"]`, e.g. OTB's ["IV", "OCC"], or a True flag) or per-frame bool arrays (a sequence has the
+attribute when any of its frames does).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..data.sequence import Sequence
+from ..errors import SeatError
+from ..fileio import write_bytes_atomic, write_text_atomic
+from .metrics import (
+    GOT10K_SUCCESS_THRESHOLDS,
+    SUCCESS_THRESHOLDS,
+    Preset,
+    evaluate_got10k,
+    evaluate_ope,
+    get_preset,
+    positive_times,
+)
+from .results import detect_layout, load_results, load_times
+from .vot import EAO_INTERVALS, evaluate_vot
+
+Curve = tuple[np.ndarray, np.ndarray, float]  # x, y, the score shown in the legend
+
+
+@dataclass(frozen=True)
+class _Protocol:
+    """How one layout is scored: its columns, its convention line, its plots and the evaluation itself."""
+
+    columns: list[str]
+    convention: str
+    plots: dict[str, tuple[str, str, str]]  # plot name -> (title, x label, y label)
+    evaluate: Callable[[Mapping[str, Any], Mapping[str, np.ndarray], list[Sequence]],
+                       tuple[dict[str, float], dict[str, Curve]]]
+
+
+def mean_fps(times: Mapping[str, np.ndarray], names: Iterable[str]) -> float:
+    """Mean over sequences (those with times) of each sequence's mean 1/t over its positive times."""
+    speeds = [np.mean(1.0 / t) for t in (positive_times(times.get(n)) for n in names) if len(t)]
+    return float(np.mean(speeds)) if speeds else float("nan")
+
+
+def _ope_protocol(preset: Preset) -> _Protocol:
+    prec = "P@20px" if preset.precision_score == "at_20px" else "P (area)"
+    norm = {"at_0.20": "Pnorm@0.20", "mean": "Pnorm (mean)", "trapezoid": "Pnorm (area)"}[preset.norm_precision_score]
+
+    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
+                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
+        r = evaluate_ope(results, seqs, preset)
+        row = {"AUC": r.auc, prec: r.precision_score, norm: r.norm_precision_score,
+               "FPS": mean_fps(times, r.names)}
+        return row, {"success": (SUCCESS_THRESHOLDS, r.success_curve, r.auc),
+                     "precision": (preset.precision_thresholds, r.precision_curve, r.precision_score)}
+
+    return _Protocol(["AUC", prec, norm, "FPS"], preset.describe(),
+                     {"success": ("Success plots of OPE", "Overlap threshold", "Success rate"),
+                      "precision": ("Precision plots of OPE", "Location error threshold (px)", "Precision")},
+                     evaluate)
+
+
+def _got10k_protocol() -> _Protocol:
+    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
+                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
+        r = evaluate_got10k(results, seqs, times)
+        row = {"AO": r.ao, "SR0.50": r.sr50, "SR0.75": r.sr75, "FPS": r.speed_fps}
+        return row, {"success": (GOT10K_SUCCESS_THRESHOLDS, r.success_curve, r.ao)}
+
+    return _Protocol(["AO", "SR0.50", "SR0.75", "FPS"],
+                     "GOT-10k toolkit: IoU of image-bounded boxes, frame 0 and cover=0 frames excluded, pooled over "
+                     "frames and runs",
+                     {"success": ("Success plot on GOT-10k", "Overlap threshold", "Success rate")}, evaluate)
+
+
+def _vot_protocol(edition: str) -> _Protocol:
+    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
+                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
+        r = evaluate_vot(results, seqs, interval=edition)
+        row = {"EAO": r.eao, "Accuracy": r.accuracy, "Robustness": r.robustness, "Lost": r.failures,
+               "FPS": mean_fps(times, [s.name for s in seqs])}
+        return row, {"eao": (np.arange(len(r.eao_curve)), r.eao_curve, r.eao)}
+
+    low, high = EAO_INTERVALS[edition]
+    return _Protocol(["EAO", "Accuracy", "Robustness", "Lost", "FPS"],
+                     f"{edition} baseline (reset-based): EAO over [{low}, {high}], accuracy with 10 burn-in frames, "
+                     f"robustness = failures per 100 frames",
+                     {"eao": ("Expected average overlap", "Sequence length (frames)", "Expected overlap")}, evaluate)
+
+
+def _protocol(layout: str, preset: str, sequences: list[Sequence]) -> _Protocol:
+    if layout == "vot":
+        if preset not in EAO_INTERVALS:
+            raise SeatError(f"VOT baseline results need a VOT edition as preset ({', '.join(EAO_INTERVALS)}), "
+                            f"got {preset!r}")
+        return _vot_protocol(preset)
+    if layout == "got10k":
+        return _got10k_protocol()
+    datasets = {s.dataset for s in sequences}
+    return _ope_protocol(get_preset(preset, datasets.pop() if len(datasets) == 1 else ""))
+
+
+def attribute_flags(sequence: Sequence) -> set[str]:
+    """The attributes a sequence has: its `tags`, its True flags and the per-frame bool arrays true somewhere."""
+    flags = {str(tag) for tag in sequence.attributes.get("tags", ())}
+    for key, value in sequence.attributes.items():
+        if isinstance(value, (bool, np.bool_)) and value:
+            flags.add(key)
+        elif (isinstance(value, np.ndarray) and value.dtype == bool and value.shape == (len(sequence),)
+              and value.any()):
+            flags.add(key)
+    return flags
+
+
+def _cell(column: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.1f}" if column in ("FPS", "Lost") else f"{value:.3f}"
+
+
+def _grid(columns: list[str], rows: list[dict[str, Any]]) -> list[list[str]]:
+    return [[_cell(c, row.get(c)) for c in columns] for row in rows]
+
+
+@dataclass
+class Report:
+    """A comparison of trackers on one dataset, with the files `make_report` wrote."""
+
+    kind: str
+    convention: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def _tables(self) -> list[tuple[str, list[str], list[dict[str, Any]]]]:
+        tables = [("", ["Tracker"] + self.columns, self.rows)]
+        if self.attributes:
+            tables.append(("Per attribute", ["Attribute", "Sequences", "Tracker"] + self.columns, self.attributes))
+        return tables
+
+    def to_markdown(self) -> str:
+        out = [f"# Evaluation report ({self.kind})", "", f"Numbers: {self.convention}.", ""]
+        for title, columns, rows in self._tables():
+            if title:
+                out += [f"## {title}", ""]
+            out.append("| " + " | ".join(columns) + " |")
+            out.append("|" + "|".join("---" for _ in columns) + "|")
+            out += ["| " + " | ".join(cells) + " |" for cells in _grid(columns, rows)]
+            out.append("")
+        return "\n".join(out)
+
+    def to_text(self) -> str:
+        out = [f"Evaluation report ({self.kind}); {self.convention}"]
+        for title, columns, rows in self._tables():
+            grid = [columns] + _grid(columns, rows)
+            widths = [max(len(r[i]) for r in grid) for i in range(len(columns))]
+            out += [""] + ([title] if title else [])
+            for cells in grid:
+                padded = [cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+                out.append("  ".join(padded).rstrip())
+        return "\n".join(out) + "\n"
+
+    def to_csv(self, attributes: bool = False) -> str:
+        """The tracker table (or, with `attributes`, the per-attribute table) as CSV with full precision."""
+        columns = (["Attribute", "Sequences", "Tracker"] if attributes else ["Tracker"]) + self.columns
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.attributes if attributes else self.rows)
+        return buffer.getvalue()
+
+
+def _plot(path: Path, labels: tuple[str, str, str], series: dict[str, Curve]) -> None:
+    title, xlabel, ylabel = labels
+    figure = Figure(figsize=(6, 4.5))
+    axes = figure.add_subplot()
+    for name, (x, y, score) in sorted(series.items(), key=lambda item: -np.nan_to_num(item[1][2], nan=-1.0)):
+        axes.plot(x, y, label=f"{name} [{score:.3f}]")
+    axes.set(title=title, xlabel=xlabel, ylabel=ylabel, ylim=(0, 1))
+    axes.grid(True)
+    axes.legend(loc="best", fontsize=8)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], preset: str,
+                out_dir: str | Path) -> Report:
+    """Evaluate every tracker's result folder on `sequences` and write report.md, report.csv, attributes.csv (when
+    sequences carry attributes) and the curve plots into `out_dir`.
+
+    `preset`: an OPE metric preset (`metrics.PRESETS`) for OPE folders, or a VOT edition (`vot2016`..`vot2019`) for
+    VOT baseline folders; GOT-10k folders are always scored as the GOT-10k toolkit does.
+    """
+    sequences = list(sequences)
+    if not result_dirs:
+        raise SeatError("no result folders to report on")
+    if not sequences:
+        raise SeatError("no sequences to report on")
+    names = [s.name for s in sequences]
+    layouts = {tracker: detect_layout(path, names) for tracker, path in result_dirs.items()}
+    if len(set(layouts.values())) > 1:
+        raise SeatError(f"result folders use different layouts ({layouts}); report one protocol at a time")
+    layout = next(iter(layouts.values()))
+    protocol = _protocol(layout, preset, sequences)
+    by_attribute: dict[str, list[Sequence]] = {}
+    for seq in sequences:
+        for flag in attribute_flags(seq):
+            by_attribute.setdefault(flag, []).append(seq)
+
+    rows, attribute_rows, curves = [], [], {}
+    for tracker, path in result_dirs.items():
+        results = load_results(layout, path, sequences)
+        times = load_times(layout, path, sequences)
+        row, curves[tracker] = protocol.evaluate(results, times, sequences)
+        rows.append({"Tracker": tracker, **row})
+        for flag in sorted(by_attribute):
+            subset = by_attribute[flag]
+            attribute_rows.append({"Attribute": flag, "Sequences": len(subset), "Tracker": tracker,
+                                   **protocol.evaluate(results, times, subset)[0]})
+
+    report = Report(layout, protocol.convention, protocol.columns, rows, attribute_rows)
+    out_dir = Path(out_dir)
+    report.files["markdown"] = out_dir / "report.md"
+    write_text_atomic(report.files["markdown"], report.to_markdown())
+    report.files["csv"] = out_dir / "report.csv"
+    write_text_atomic(report.files["csv"], report.to_csv())
+    if attribute_rows:
+        report.files["attributes_csv"] = out_dir / "attributes.csv"
+        write_text_atomic(report.files["attributes_csv"], report.to_csv(attributes=True))
+    for plot, labels in protocol.plots.items():
+        report.files[plot] = out_dir / f"{plot}.png"
+        _plot(report.files[plot], labels, {tracker: c[plot] for tracker, c in curves.items()})
+    return report

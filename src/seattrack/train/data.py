@@ -1,0 +1,71 @@
+"""Build the pair dataset from the config's sources, and an epoch loader that can start mid-epoch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, DistributedSampler
+
+from ..data.pairs import PairDataset, PairGenerator, SequencePairs
+from ..errors import SeatError
+from ..models.seat import SeatNet
+from .config import DataConfig, SourceConfig
+from .distributed import DistInfo
+
+
+def build_pair_source(cfg: SourceConfig, seed: int) -> PairGenerator:
+    """A pair generator for one configured source."""
+    if cfg.name == "synthetic":
+        from ..data.synthetic import SyntheticPairSource
+
+        return SyntheticPairSource(split=cfg.split or "train", seed=seed, **cfg.options)
+    from ..data.sources import build_source
+
+    source = build_source(cfg.name, cfg.root, cfg.split, **cfg.options)
+    return SequencePairs(source, cfg.frame_range, name=f"{cfg.name}:{cfg.root}")
+
+
+def build_pair_dataset(cfg: DataConfig, net: SeatNet, seed: int, samples: int | None = None,
+                       sources: list[SourceConfig] | None = None) -> PairDataset:
+    """The training (or validation) pair dataset, labelled for `net`'s score-map geometry."""
+    sources = cfg.sources if sources is None else sources
+    if not sources:
+        raise SeatError("data.sources: no training source configured")
+    generators = [build_pair_source(s, seed) for s in sources]
+    return PairDataset(
+        generators, [s.weight for s in sources], samples or cfg.samples_per_epoch, net.geometry(),
+        (net.config.template_size, net.config.search_size), cfg.pairs, seed,
+    )
+
+
+class _Skip(torch.utils.data.Sampler):
+    """Indices of a sampler from position `start` on (to resume mid-epoch without loading skipped data)."""
+
+    def __init__(self, indices: list[int]):
+        self.indices = indices
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def epoch_loader(dataset: PairDataset, cfg: DataConfig, info: DistInfo, epoch: int, seed: int,
+                 start_batch: int = 0) -> tuple[DataLoader, int]:
+    """A loader over this rank's share of the epoch (DistributedSampler + set_epoch), from `start_batch`.
+
+    Returns the loader and the number of batches in the whole epoch for this rank.
+    """
+    dataset.epoch = epoch
+    sampler = DistributedSampler(dataset, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=seed,
+                                 drop_last=True)
+    sampler.set_epoch(epoch)
+    indices = list(sampler)
+    batches = len(indices) // cfg.batch_size
+    indices = indices[start_batch * cfg.batch_size: batches * cfg.batch_size]
+    loader_kwargs: dict[str, Any] = {"num_workers": cfg.workers, "batch_size": cfg.batch_size, "drop_last": True}
+    if cfg.workers > 0:
+        loader_kwargs["prefetch_factor"] = 4
+    return DataLoader(dataset, sampler=_Skip(indices), **loader_kwargs), batches

@@ -1,0 +1,279 @@
+"""The training loop: one CPU process or many GPUs under torchrun, AMP on CUDA, exact resume.
+
+`Trainer(config).run()` trains `config.model` on Siamese pairs with SGD (warm-up then log decay), the backbone
+frozen until `optim.unfreeze_epoch` and then trained at `backbone_lr_mult` x the LR, gradient clipping, and
+non-finite/huge losses skipped (and counted). Rank 0 writes `checkpoint.pt` atomically every `checkpoint_every`
+steps and at each epoch end, `epoch_NNN.pt` model files, `model.pt` at the end, `config.yaml`, `metrics.csv` and
+TensorBoard events. `--resume` restores weights, optimizer, scaler, RNG and the position inside the epoch.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.nn.parallel import DistributedDataParallel
+from tqdm import tqdm
+
+from ..config import dump_yaml, from_dict, to_dict
+from ..errors import SeatError
+from ..fileio import write_text_atomic
+from ..models.checkpoint import load_model, save_model
+from ..models.registry import create_model
+from ..models.seat import SeatNet
+from .checkpoint import load_training_state, save_training_state, set_rng_state
+from .config import TrainConfig
+from .data import build_pair_dataset, epoch_loader
+from .distributed import DistInfo, all_true, barrier, init_distributed, shutdown
+from .logger import RunLogger
+from .losses import tracking_loss
+from .schedule import learning_rate
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def build_model(cfg: TrainConfig, rfm: torch.nn.Module | None = None) -> SeatNet:
+    """The network to train: a named model with optional Arch/overrides, optionally initialised from a file."""
+    spec = cfg.model
+    if spec.init_from:
+        net = load_model(spec.init_from)
+        if rfm is not None:
+            raise SeatError("model.init_from cannot be combined with a search supernet")
+        return net.train()
+    if rfm is None:
+        return create_model(spec.name, arch=spec.arch, pretrained_backbone=spec.pretrained_backbone, **spec.options)
+    from ..models.registry import model_config
+
+    return SeatNet(model_config(spec.name, spec.arch, **spec.options), spec.pretrained_backbone, rfm=rfm)
+
+
+class Trainer:
+    """Owns the model, data, optimizer and run folder; `run()` trains to `config.epochs`."""
+
+    def __init__(self, config: TrainConfig, resume: bool = False, rfm: torch.nn.Module | None = None):
+        self.cfg = config
+        self.info: DistInfo = init_distributed(config.device)
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed + self.info.rank)
+        self.out_dir = Path(config.out_dir)
+        self._check_run_folder(resume)
+        self.net = build_model(config, rfm).to(self.info.device)
+        self.dataset = build_pair_dataset(config.data, self.net, config.seed)
+        self.val_dataset = (build_pair_dataset(config.data, self.net, config.seed + 1, config.data.val_samples,
+                                               config.data.val_sources) if config.data.val_sources else None)
+        self.optimizer = torch.optim.SGD(self._param_groups(), lr=config.optim.base_lr,
+                                         momentum=config.optim.momentum, weight_decay=config.optim.weight_decay)
+        self.use_amp = config.amp and self.info.device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0}
+        if resume:
+            self._resume()
+        self._ddp: DistributedDataParallel | None = None
+        self._ddp_frozen: bool | None = None
+        self.logger = RunLogger(self.out_dir, self.position["global_step"], self.info.is_main)
+        if self.info.is_main:
+            write_text_atomic(self.out_dir / "config.yaml", dump_yaml(config))
+
+    # ------------------------------------------------------------------------------------------------ setup
+    def _check_run_folder(self, resume: bool) -> None:
+        exists = (self.out_dir / CHECKPOINT).is_file()
+        if resume and not exists:
+            raise SeatError(f"--resume: no {CHECKPOINT} in {self.out_dir} to continue from")
+        if not resume and exists:
+            raise SeatError(f"{self.out_dir} already holds a run: pass --resume to continue it or set out_dir")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def _param_groups(self) -> list[dict[str, Any]]:
+        backbone = [p for p in self.net.backbone.parameters()]
+        ids = {id(p) for p in backbone}
+        rest = [p for p in self.net.parameters() if id(p) not in ids and p.requires_grad]
+        return [{"params": rest, "name": "neck_head"}, {"params": backbone, "name": "backbone"}]
+
+    def _resume(self) -> None:
+        state = load_training_state(self.out_dir / CHECKPOINT)
+        self.net.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.position = dict(state["position"])
+        set_rng_state(state["rng"])
+        self.load_extra_state(state.get("extra", {}))
+        if self.info.is_main:
+            print(f"resuming {self.out_dir} at epoch {self.position['epoch']} step {self.position['step']}")
+
+    # --------------------------------------------------------------------------------------------- hooks
+    def extra_state(self) -> dict[str, Any]:
+        """Additional checkpoint content (the search adds its architecture parameters)."""
+        return {}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        """Restore what `extra_state` saved."""
+
+    # --------------------------------------------------------------------------------------------- model
+    def model(self) -> torch.nn.Module:
+        """The module to call: DDP-wrapped when distributed (re-wrapped when the frozen set changes)."""
+        if not self.info.enabled:
+            return self.net
+        if self._ddp is None or self._ddp_frozen != self.net.backbone_frozen:
+            self._ddp = DistributedDataParallel(self.net, device_ids=[self.info.device.index]
+                                                if self.info.device.type == "cuda" else None,
+                                                find_unused_parameters=self.find_unused_parameters)
+            self._ddp_frozen = self.net.backbone_frozen
+        return self._ddp
+
+    find_unused_parameters = False
+
+    def set_lr(self, epoch: int, step: int, steps: int) -> float:
+        cfg = self.cfg.optim
+        lr = learning_rate(cfg, self.cfg.epochs, epoch, step, steps)
+        for group in self.optimizer.param_groups:
+            if group.get("name") == "backbone":
+                group["lr"] = 0.0 if self.net.backbone_frozen else lr * cfg.backbone_lr_mult
+            elif group.get("name") == "neck_head":
+                group["lr"] = lr
+        return lr
+
+    def forward_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        with torch.autocast(self.info.device.type, enabled=self.use_amp):
+            cls, ltrb = self.model()(batch["z"], batch["x"], batch["z_box"])
+        return tracking_loss(cls.float(), ltrb.float(), batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
+
+    def optimizer_step(self, losses: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
+                       params: list[torch.nn.Parameter]) -> bool:
+        """Backward + clip + step; a non-finite or huge loss on any rank skips the step everywhere."""
+        loss = losses["loss"]
+        value = loss.detach()
+        ok = bool(torch.isfinite(value)) and float(value) < self.cfg.optim.max_loss
+        if not all_true(ok, self.info):
+            optimizer.zero_grad(set_to_none=True)
+            self.position["skipped"] += 1
+            return False
+        optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        if self.cfg.optim.clip_grad > 0:
+            self.scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_([p for p in params if p.grad is not None], self.cfg.optim.clip_grad)
+        self.scaler.step(optimizer)
+        self.scaler.update()
+        return True
+
+    def to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items()}
+
+    # ----------------------------------------------------------------------------------------------- loop
+    def run(self) -> Path:
+        """Train to the configured number of epochs; returns the final model file."""
+        try:
+            while self.position["epoch"] < self.cfg.epochs:
+                epoch = self.position["epoch"]
+                self.net.freeze_backbone(epoch < self.cfg.optim.unfreeze_epoch)
+                self.run_epoch(epoch)
+                self.end_epoch(epoch)
+            final = self.out_dir / "model.pt"
+            if self.info.is_main:
+                save_model(self.net, final)
+                print(self.summary())
+            barrier(self.info)
+            return final
+        finally:
+            self.logger.close()
+            shutdown(self.info)
+
+    def run_epoch(self, epoch: int) -> None:
+        self.train_pass(epoch, self.dataset)
+
+    def train_pass(self, epoch: int, dataset, desc: str = "train") -> None:
+        """Weight steps over this rank's share of `dataset` for `epoch`, from the saved position."""
+        cfg = self.cfg
+        loader, steps = epoch_loader(dataset, cfg.data, self.info, epoch, cfg.seed, self.position["step"])
+        self.net.train()
+        params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        bar = tqdm(total=steps, initial=self.position["step"], desc=f"epoch {epoch} {desc}",
+                   disable=not self.info.is_main, dynamic_ncols=True)
+        tick, seen = time.perf_counter(), 0
+        for batch in loader:
+            step = self.position["step"]
+            lr = self.set_lr(epoch, step, steps)
+            losses = self.forward_loss(self.to_device(batch))
+            self.optimizer_step(losses, self.optimizer, params)
+            seen += len(batch["z"]) * self.info.world_size
+            self.position["step"] += 1
+            self.position["global_step"] += 1
+            rate = seen / max(time.perf_counter() - tick, 1e-9)
+            bar.update(1)
+            bar.set_postfix(loss=f"{losses['loss'].item():.3f}", iou=f"{losses['iou'].item():.3f}",
+                            pairs_s=f"{rate:.1f}")
+            if self.position["global_step"] % max(cfg.log_every, 1) == 0:
+                self.logger.log({"epoch": epoch, "step": step, "global_step": self.position["global_step"],
+                                 "lr": lr, "pairs_per_s": rate, "skipped": self.position["skipped"],
+                                 **{k: float(v.detach()) for k, v in losses.items()}})
+            if cfg.checkpoint_every and self.position["global_step"] % cfg.checkpoint_every == 0:
+                self.save_checkpoint()
+        bar.close()
+
+    def replica_difference(self) -> float:
+        """Max |w_rank - w_rank0| over all parameters and ranks (0.0 for one process): DDP must keep it 0."""
+        if not self.info.enabled:
+            return 0.0
+        import torch.distributed as dist
+
+        flat = torch.cat([p.detach().reshape(-1).float() for p in self.net.parameters()])
+        reference = flat.clone()
+        dist.broadcast(reference, src=0)
+        diff = (flat - reference).abs().max().reshape(1)
+        dist.all_reduce(diff, op=dist.ReduceOp.MAX)
+        return float(diff.item())
+
+    def end_epoch(self, epoch: int) -> None:
+        drift = self.replica_difference()
+        if self.info.enabled and self.info.is_main:
+            print(f"epoch {epoch}: weights on {self.info.world_size} ranks differ by at most {drift:.3g}")
+        if self.val_dataset is not None and self.info.is_main:
+            stats = self.validate(epoch)
+            for key, value in stats.items():
+                self.logger.scalar(f"val/{key}", value, self.position["global_step"])
+            print(f"epoch {epoch} validation: " + ", ".join(f"{k} {v:.4f}" for k, v in stats.items()))
+        self.position["epoch"] = epoch + 1
+        self.position["step"] = 0
+        if self.info.is_main:
+            save_model(self.net, self.out_dir / f"epoch_{epoch + 1:03d}.pt")
+        self.save_checkpoint()
+
+    @torch.no_grad()
+    def validate(self, epoch: int) -> dict[str, float]:
+        """Mean loss and IoU on the fixed validation pairs (the same pairs every epoch)."""
+        self.net.eval()
+        self.val_dataset.epoch = 0
+        loader = torch.utils.data.DataLoader(self.val_dataset, batch_size=self.cfg.data.batch_size,
+                                             num_workers=self.cfg.data.workers)
+        totals: dict[str, float] = {}
+        count = 0
+        for batch in loader:
+            batch = self.to_device(batch)
+            cls, ltrb = self.net(batch["z"], batch["x"], batch["z_box"])
+            for k, v in tracking_loss(cls, ltrb, batch).items():
+                totals[k] = totals.get(k, 0.0) + float(v) * len(batch["z"])
+            count += len(batch["z"])
+        self.net.train()
+        return {k: v / max(count, 1) for k, v in totals.items()}
+
+    def save_checkpoint(self) -> None:
+        if self.info.is_main:
+            save_training_state(self.out_dir / CHECKPOINT, self.net, self.optimizer, self.scaler, self.position,
+                                to_dict(self.cfg), self.extra_state())
+        barrier(self.info)
+
+    def summary(self) -> str:
+        return (f"trained {self.cfg.model.name} for {self.cfg.epochs} epochs "
+                f"({self.position['global_step']} steps, {self.position['skipped']} skipped non-finite); "
+                f"model: {self.out_dir / 'model.pt'}; logs: {self.out_dir / 'metrics.csv'}, {self.out_dir / 'tb'}")
+
+
+def load_train_config(path: str | None, overrides: list[str]) -> TrainConfig:
+    """TrainConfig from a YAML recipe (optional) and dotted overrides."""
+    from ..config import apply_overrides, load_yaml
+
+    data = load_yaml(path) if path else {}
+    return from_dict(TrainConfig, apply_overrides(data, overrides), where=str(path or "config"))

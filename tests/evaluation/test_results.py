@@ -1,0 +1,108 @@
+"""Result-file layouts: round trips, exact file contents, completeness for resume, loading a dataset's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seattrack.data.sequence import Sequence
+from seattrack.errors import SeatError
+from seattrack.evaluation import results as r
+
+
+def seq(name: str, n: int) -> Sequence:
+    return Sequence(name, [f"{i}.jpg" for i in range(n)], np.tile([1.0, 2, 3, 4], (n, 1)))
+
+
+BOXES = np.array([[1.5, 2.25, 30, 40], [2, 3, 31.125, 0]])
+
+
+def test_ope_layout_round_trip(tmp_path: Path) -> None:
+    path = r.write_boxes("ope", tmp_path, "Basketball", BOXES, times=[0.01, 0.02])
+    assert path == tmp_path / "Basketball.txt"
+    assert path.read_text() == "1.5000,2.2500,30.0000,40.0000\n2.0000,3.0000,31.1250,0.0000\n"
+    assert (tmp_path / "Basketball_time.txt").read_text() == "0.01000000\n0.02000000\n"
+    np.testing.assert_allclose(r.load_results("ope", tmp_path, [seq("Basketball", 2)])["Basketball"], BOXES)
+    np.testing.assert_allclose(r.load_times("ope", tmp_path, [seq("Basketball", 2)])["Basketball"], [0.01, 0.02])
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_got10k_layout_keeps_one_time_column_per_run(tmp_path: Path) -> None:
+    for run in (1, 2, 3):
+        r.write_boxes("got10k", tmp_path, "GOT-10k_Test_000001", BOXES + run, times=[0.1 * run, 0.2 * run], run=run)
+    folder = tmp_path / "GOT-10k_Test_000001"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "GOT-10k_Test_000001_001.txt", "GOT-10k_Test_000001_002.txt", "GOT-10k_Test_000001_003.txt",
+        "GOT-10k_Test_000001_time.txt"]
+    assert np.loadtxt(folder / "GOT-10k_Test_000001_time.txt", delimiter=",").shape == (2, 3)
+    loaded = r.load_results("got10k", tmp_path, [seq("GOT-10k_Test_000001", 2)])["GOT-10k_Test_000001"]
+    assert len(loaded) == 3
+    np.testing.assert_allclose(loaded[2], BOXES + 3)
+    assert len(r.load_times("got10k", tmp_path, [seq("GOT-10k_Test_000001", 2)])["GOT-10k_Test_000001"]) == 6
+    with pytest.raises(SeatError, match="write runs in order"):
+        r.write_boxes("got10k", tmp_path, "other", BOXES, times=[1, 1], run=2)
+
+
+def test_vot_layout_markers_and_boxes(tmp_path: Path) -> None:
+    outputs = [1, np.array([1.0, 2, 3, 4]), 2, 0, 0, 0, 0, 1]
+    path = r.write_vot(tmp_path, "ball", outputs, times=np.zeros(8))
+    assert path == tmp_path / "baseline" / "ball" / "ball_001.txt"
+    assert path.read_text().splitlines() == ["1", "1.0000,2.0000,3.0000,4.0000", "2", "0", "0", "0", "0", "1"]
+    (read,) = r.load_results("vot", tmp_path, [seq("ball", 8)])["ball"]
+    assert read[0] == 1 and read[2] == 2 and read[3] == 0
+    np.testing.assert_allclose(read[1], [1, 2, 3, 4])
+    with pytest.raises(SeatError, match="frame 0 marker 7"):
+        r.write_vot(tmp_path, "ball", [7])
+
+
+def test_writers_refuse_nan_and_negative_boxes(tmp_path: Path) -> None:
+    with pytest.raises(SeatError, match="results for s: frame 1 box .* not finite or has a negative size"):
+        r.write_boxes("ope", tmp_path, "s", [[0, 0, 1, 1], [np.nan, 0, 1, 1]])
+    with pytest.raises(SeatError, match="frame 0"):
+        r.write_boxes("ope", tmp_path, "s", [[0, 0, -1, 1]])
+    with pytest.raises(SeatError, match="VOT results for s, frame 1"):
+        r.write_vot(tmp_path, "s", [1, np.array([0, 0, np.inf, 1])])
+    assert not (tmp_path / "s.txt").exists()
+
+
+def test_completeness_is_one_line_per_frame(tmp_path: Path) -> None:
+    assert not r.is_complete("ope", tmp_path, "s", 2)
+    r.write_boxes("ope", tmp_path, "s", BOXES[:1])
+    assert not r.is_complete("ope", tmp_path, "s", 2)
+    r.write_boxes("ope", tmp_path, "s", BOXES)
+    assert r.is_complete("ope", tmp_path, "s", 2)
+    r.write_boxes("got10k", tmp_path, "g", BOXES, run=1)
+    assert r.is_complete("got10k", tmp_path, "g", 2) and not r.is_complete("got10k", tmp_path, "g", 2, runs=3)
+    r.write_vot(tmp_path, "v", [1, 0])
+    assert r.is_complete("vot", tmp_path, "v", 2)
+
+
+def test_loading_names_the_missing_sequence(tmp_path: Path) -> None:
+    r.write_boxes("ope", tmp_path, "a", BOXES)
+    with pytest.raises(SeatError, match="no results for sequence b"):
+        r.load_results("ope", tmp_path, [seq("a", 2), seq("b", 2)])
+
+
+def test_reading_tolerates_other_delimiters_and_refuses_garbage(tmp_path: Path) -> None:
+    (tmp_path / "tabs.txt").write_text("1\t2\t3\t4\nnan\tnan\tnan\tnan\n")
+    assert r.read_boxes(tmp_path / "tabs.txt").shape == (2, 4)
+    (tmp_path / "bad.txt").write_text("1,2,3\n")
+    with pytest.raises(SeatError, match="expected 4"):
+        r.read_boxes(tmp_path / "bad.txt")
+    (tmp_path / "baseline" / "x").mkdir(parents=True)
+    (tmp_path / "baseline" / "x" / "x_001.txt").write_text("1\n5\n")
+    with pytest.raises(SeatError, match="line 2 should be a marker"):
+        r.read_vot(tmp_path / "baseline" / "x" / "x_001.txt")
+
+
+def test_layout_detection(tmp_path: Path) -> None:
+    r.write_boxes("ope", tmp_path / "ope", "a", BOXES)
+    r.write_boxes("got10k", tmp_path / "got", "a", BOXES)
+    r.write_vot(tmp_path / "vot", "a", [1, 0])
+    assert [r.detect_layout(tmp_path / k, ["a"]) for k in ("ope", "got", "vot")] == ["ope", "got10k", "vot"]
+    with pytest.raises(SeatError, match="no result file for any of the 1 sequences"):
+        r.detect_layout(tmp_path / "ope", ["zzz"])
+    with pytest.raises(SeatError, match="unknown result layout"):
+        r.result_path("mot", tmp_path, "a")

@@ -1,0 +1,89 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from seattrack.errors import SeatError
+from seattrack.models import load_model
+from seattrack.train.engine import Trainer, load_train_config
+from tests.train.conftest import tiny_overrides
+
+NO_AUG = ["data.pairs.negative_prob=0", "data.pairs.crop.search_shift=0", "data.pairs.crop.search_scale=0",
+          "data.pairs.crop.template_shift=0", "data.pairs.crop.template_scale=0", "data.pairs.color.color_prob=0",
+          "data.pairs.color.blur_prob=0", "data.pairs.color.gray_prob=0"]
+
+
+def _losses(csv_path):
+    rows = np.genfromtxt(csv_path, delimiter=",", names=True)
+    return rows["loss"]
+
+
+def test_overfitting_a_tiny_set_lowers_the_loss(folder_dataset, tmp_path):
+    cfg = load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
+        "epochs": 6, "data.samples_per_epoch": 12, "optim.base_lr": 0.02, "optim.warmup_epochs": 0,
+        "optim.end_lr": 0.01, "optim.unfreeze_epoch": 99, "model.pretrained_backbone": "true"}) + NO_AUG)
+    Trainer(cfg).run()
+    loss = _losses(tmp_path / "run" / "metrics.csv")
+    assert len(loss) == 18
+    assert loss[-3:].mean() < 0.6 * loss[:3].mean(), loss
+
+
+def test_existing_run_needs_resume(folder_dataset, tmp_path):
+    cfg = load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "r", epochs=1))
+    Trainer(cfg).run()
+    with pytest.raises(SeatError, match="already holds a run"):
+        Trainer(cfg)
+    with pytest.raises(SeatError, match="no checkpoint.pt"):
+        Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "empty")), resume=True)
+
+
+def _train_cmd(args):
+    return [sys.executable, "-m", "seattrack", "train", *args]
+
+
+def _write_cfg(tmp_path, overrides):
+    path = tmp_path / "recipe.yaml"
+    path.write_text("{}\n")
+    return [str(path), *overrides]
+
+
+def test_sigkill_mid_epoch_then_resume_gives_the_same_weights(folder_dataset, tmp_path):
+    common = {"epochs": 2, "data.samples_per_epoch": 24, "checkpoint_every": 2}
+    straight = tmp_path / "straight"
+    subprocess.run(_train_cmd(_write_cfg(tmp_path, tiny_overrides(folder_dataset, straight, **common))),
+                   check=True, capture_output=True)
+    killed = tmp_path / "killed"
+    args = _write_cfg(tmp_path, tiny_overrides(folder_dataset, killed, **common))
+    proc = subprocess.Popen(_train_cmd(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until the run is inside epoch 0, past its first checkpoint
+        csv = killed / "metrics.csv"
+        if csv.is_file() and len(csv.read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "model.pt").exists(), "the run finished before it could be killed"
+    state = torch.load(killed / "checkpoint.pt", weights_only=False)
+    assert state["position"]["epoch"] == 0 and state["position"]["step"] > 0  # killed mid-epoch
+    subprocess.run(_train_cmd(args + ["--resume"]), check=True, capture_output=True)
+    a, b = load_model(straight / "model.pt"), load_model(killed / "model.pt")
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values()):
+        torch.testing.assert_close(pa, pb, rtol=1e-5, atol=1e-6, msg=name)
+    rows = np.genfromtxt(killed / "metrics.csv", delimiter=",", names=True)
+    assert list(rows["global_step"]) == list(range(1, 13))  # the log has no duplicated steps after resume
+
+
+def test_torchrun_two_processes_keep_identical_weights(folder_dataset, tmp_path):
+    torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+    args = _write_cfg(tmp_path, tiny_overrides(folder_dataset, tmp_path / "ddp", epochs=2))
+    result = subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", "-m", "seattrack",
+                             "train", *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "weights on 2 ranks differ by at most 0" in result.stdout, result.stdout[-2000:]
+    assert (tmp_path / "ddp" / "model.pt").is_file()
