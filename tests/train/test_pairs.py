@@ -13,8 +13,10 @@ def test_labels_follow_the_model_geometry():
     geo = MapGeometry(16, 16, 0.5)
     cls, ltrb, weight = make_labels(np.array([100.0, 90.0, 160.0, 150.0]), geo)
     grid = 0.5 + 16 * np.arange(16)
-    r, c = np.unravel_index(np.argmax(cls * (1 - np.abs(grid[:, None] - 120) - np.abs(grid[None] - 130))), cls.shape)
-    assert cls.sum() >= 1 and abs(grid[r] - 120) <= 16 and abs(grid[c] - 130) <= 16
+    r, c = int(np.argmin(np.abs(grid - 120))), int(np.argmin(np.abs(grid - 130)))  # the cell at the centre
+    assert cls[r, c] == 1 and 1 < cls.sum() <= 13  # L1 radius 2 cells: at most 13 positives
+    far = np.abs(grid[:, None] - 120) + np.abs(grid[None] - 130) > 2 * 16
+    assert cls[far].sum() == 0
     assert np.allclose(ltrb[:, r, c], [grid[c] - 100, grid[r] - 90, 160 - grid[c], 150 - grid[r]])
     assert weight[r, c] == 1 and weight[0, 0] == 0
     tiny_cls, _, _ = make_labels(np.array([127.0, 127.0, 129.0, 129.0]), geo)
