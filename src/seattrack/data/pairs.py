@@ -61,17 +61,18 @@ class PairSettings:
 class SequencePairs:
     """Pairs from annotated sequences: a visible template frame and a visible search frame within `frame_range`."""
 
-    def __init__(self, sequences: Any, frame_range: int, name: str = "sequences"):
+    def __init__(self, sequences: Any, frame_range: int, name: str = "sequences", indices: list[int] | None = None):
         self.sequences = sequences
+        self.indices = list(range(len(sequences))) if indices is None else list(indices)
         self.frame_range = frame_range
         self.name = name
         self.warnings: Counter = Counter()
-        if len(sequences) == 0:
+        if not self.indices:
             raise SeatError(f"source {name}: no sequences")
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
         for _ in range(20):
-            seq: Sequence = self.sequences[int(rng.integers(len(self.sequences)))]
+            seq: Sequence = self.sequences[self.indices[int(rng.integers(len(self.indices)))]]
             visible = np.flatnonzero(seq.visible)
             if len(visible) == 0:
                 self.warnings["sequence without a visible target"] += 1

@@ -14,8 +14,12 @@ from .config import DataConfig, SourceConfig
 from .distributed import DistInfo
 
 
-def build_pair_source(cfg: SourceConfig, seed: int) -> PairGenerator:
-    """A pair generator for one configured source."""
+def build_pair_source(cfg: SourceConfig, seed: int, holdout: str | None = None) -> PairGenerator:
+    """A pair generator for one configured source.
+
+    `holdout` splits a dataset for the search: "arch" keeps every 10th sequence, "weights" the others (a synthetic
+    source is split by seed: its scenes are never repeated).
+    """
     if cfg.name == "synthetic":
         from ..data.synthetic import SyntheticPairSource
 
@@ -23,16 +27,19 @@ def build_pair_source(cfg: SourceConfig, seed: int) -> PairGenerator:
     from ..data.sources import build_source
 
     source = build_source(cfg.name, cfg.root, cfg.split, **cfg.options)
-    return SequencePairs(source, cfg.frame_range, name=f"{cfg.name}:{cfg.root}")
+    indices = None
+    if holdout is not None:
+        indices = [i for i in range(len(source)) if (i % 10 == 0) == (holdout == "arch")]
+    return SequencePairs(source, cfg.frame_range, name=f"{cfg.name}:{cfg.root}", indices=indices)
 
 
 def build_pair_dataset(cfg: DataConfig, net: SeatNet, seed: int, samples: int | None = None,
-                       sources: list[SourceConfig] | None = None) -> PairDataset:
+                       sources: list[SourceConfig] | None = None, holdout: str | None = None) -> PairDataset:
     """The training (or validation) pair dataset, labelled for `net`'s score-map geometry."""
     sources = cfg.sources if sources is None else sources
     if not sources:
         raise SeatError("data.sources: no training source configured")
-    generators = [build_pair_source(s, seed) for s in sources]
+    generators = [build_pair_source(s, seed, holdout) for s in sources]
     return PairDataset(
         generators, [s.weight for s in sources], samples or cfg.samples_per_epoch, net.geometry(),
         (net.config.template_size, net.config.search_size), cfg.pairs, seed,

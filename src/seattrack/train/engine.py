@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -21,8 +22,8 @@ from ..config import dump_yaml, from_dict, to_dict
 from ..errors import SeatError
 from ..fileio import write_text_atomic
 from ..models.checkpoint import load_model, save_model
-from ..models.registry import create_model
-from ..models.seat import SeatNet
+from ..models.registry import create_model, model_config
+from ..models.seat import ModelConfig, SeatNet
 from .checkpoint import load_training_state, save_training_state, set_rng_state
 from .config import TrainConfig
 from .data import build_pair_dataset, epoch_loader
@@ -34,25 +35,27 @@ from .schedule import learning_rate
 CHECKPOINT = "checkpoint.pt"
 
 
-def build_model(cfg: TrainConfig, rfm: torch.nn.Module | None = None) -> SeatNet:
-    """The network to train: a named model with optional Arch/overrides, optionally initialised from a file."""
+def build_model(cfg: TrainConfig, make_rfm: Callable[[ModelConfig], torch.nn.Module] | None = None) -> SeatNet:
+    """The network to train: a named model with optional Arch/overrides, optionally initialised from a file.
+
+    `make_rfm(model_config)` replaces the RFM (the search's supernet).
+    """
     spec = cfg.model
     if spec.init_from:
-        net = load_model(spec.init_from)
-        if rfm is not None:
+        if make_rfm is not None:
             raise SeatError("model.init_from cannot be combined with a search supernet")
-        return net.train()
-    if rfm is None:
+        return load_model(spec.init_from).train()
+    if make_rfm is None:
         return create_model(spec.name, arch=spec.arch, pretrained_backbone=spec.pretrained_backbone, **spec.options)
-    from ..models.registry import model_config
-
-    return SeatNet(model_config(spec.name, spec.arch, **spec.options), spec.pretrained_backbone, rfm=rfm)
+    config = model_config(spec.name, spec.arch, **spec.options)
+    return SeatNet(config, spec.pretrained_backbone, rfm=make_rfm(config))
 
 
 class Trainer:
     """Owns the model, data, optimizer and run folder; `run()` trains to `config.epochs`."""
 
-    def __init__(self, config: TrainConfig, resume: bool = False, rfm: torch.nn.Module | None = None):
+    def __init__(self, config: TrainConfig, resume: bool = False,
+                 make_rfm: Callable[[ModelConfig], torch.nn.Module] | None = None):
         self.cfg = config
         self.info: DistInfo = init_distributed(config.device)
         if config.threads:
@@ -60,8 +63,8 @@ class Trainer:
         torch.manual_seed(config.seed + self.info.rank)
         self.out_dir = Path(config.out_dir)
         self._check_run_folder(resume)
-        self.net = build_model(config, rfm).to(self.info.device)
-        self.dataset = build_pair_dataset(config.data, self.net, config.seed)
+        self.net = build_model(config, make_rfm).to(self.info.device)
+        self.dataset = build_pair_dataset(config.data, self.net, config.seed, holdout=self.train_holdout)
         self.val_dataset = (build_pair_dataset(config.data, self.net, config.seed + 1, config.data.val_samples,
                                                config.data.val_sources) if config.data.val_sources else None)
         self.optimizer = torch.optim.SGD(self._param_groups(), lr=config.optim.base_lr,
@@ -69,6 +72,7 @@ class Trainer:
         self.use_amp = config.amp and self.info.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
         self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0}
+        self.setup()
         if resume:
             self._resume()
         self._ddp: DistributedDataParallel | None = None
@@ -86,10 +90,14 @@ class Trainer:
             raise SeatError(f"{self.out_dir} already holds a run: pass --resume to continue it or set out_dir")
         self.out_dir.mkdir(parents=True, exist_ok=True)
 
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        """Parameters the weight optimizer owns (the search excludes its architecture parameters)."""
+        return list(self.net.parameters())
+
     def _param_groups(self) -> list[dict[str, Any]]:
         backbone = [p for p in self.net.backbone.parameters()]
         ids = {id(p) for p in backbone}
-        rest = [p for p in self.net.parameters() if id(p) not in ids and p.requires_grad]
+        rest = [p for p in self.trainable_weights() if id(p) not in ids and p.requires_grad]
         return [{"params": rest, "name": "neck_head"}, {"params": backbone, "name": "backbone"}]
 
     def _resume(self) -> None:
@@ -104,6 +112,12 @@ class Trainer:
             print(f"resuming {self.out_dir} at epoch {self.position['epoch']} step {self.position['step']}")
 
     # --------------------------------------------------------------------------------------------- hooks
+    def setup(self) -> None:
+        """Build extra state before a resume restores it (the search builds its arch optimizer here)."""
+
+    def before_step(self, epoch: int, step: int) -> None:
+        """Called before each weight step (the search samples its candidate ops here)."""
+
     def extra_state(self) -> dict[str, Any]:
         """Additional checkpoint content (the search adds its architecture parameters)."""
         return {}
@@ -124,6 +138,7 @@ class Trainer:
         return self._ddp
 
     find_unused_parameters = False
+    train_holdout: str | None = None
 
     def set_lr(self, epoch: int, step: int, steps: int) -> float:
         cfg = self.cfg.optim
@@ -171,10 +186,7 @@ class Trainer:
                 self.net.freeze_backbone(epoch < self.cfg.optim.unfreeze_epoch)
                 self.run_epoch(epoch)
                 self.end_epoch(epoch)
-            final = self.out_dir / "model.pt"
-            if self.info.is_main:
-                save_model(self.net, final)
-                print(self.summary())
+            final = self.finalize()
             barrier(self.info)
             return final
         finally:
@@ -196,6 +208,7 @@ class Trainer:
         for batch in loader:
             step = self.position["step"]
             lr = self.set_lr(epoch, step, steps)
+            self.before_step(epoch, step)
             losses = self.forward_loss(self.to_device(batch))
             self.optimizer_step(losses, self.optimizer, params)
             seen += len(batch["z"]) * self.info.world_size
@@ -238,8 +251,20 @@ class Trainer:
         self.position["epoch"] = epoch + 1
         self.position["step"] = 0
         if self.info.is_main:
-            save_model(self.net, self.out_dir / f"epoch_{epoch + 1:03d}.pt")
+            self.save_epoch_output(epoch)
         self.save_checkpoint()
+
+    def save_epoch_output(self, epoch: int) -> None:
+        """A standalone model file per epoch (the field tests several epochs' weights)."""
+        save_model(self.net, self.out_dir / f"epoch_{epoch + 1:03d}.pt")
+
+    def finalize(self) -> Path:
+        """Write the run's final output on rank 0 and return its path."""
+        final = self.out_dir / "model.pt"
+        if self.info.is_main:
+            save_model(self.net, final)
+            print(self.summary())
+        return final
 
     @torch.no_grad()
     def validate(self, epoch: int) -> dict[str, float]:

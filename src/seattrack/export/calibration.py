@@ -1,0 +1,83 @@
+"""Crops exactly as the tracker feeds them to its network, recorded while a tracker runs over real-image clips.
+
+INT8 calibration and the benchmark both need inputs from the real pipeline (context crops of real frames with
+the image-mean padding, at the search size the tracker chose), not random tensors. `RecordingBackend` wraps any
+Backend and keeps what passes through it; `record_crops` runs an fp32 tracker over clips to collect them.
+Clips come from `seattrack.data.synthetic` (scikit-image photos, see the data policy): the `train` split for
+calibration, the disjoint `val` split for measuring agreement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data.synthetic import SceneConfig, synthetic_sequences
+from ..models.seat import MapGeometry
+from ..track.backends import Backend
+from ..track.tracker import SeatTracker
+
+
+@dataclass
+class Clip:
+    """Frames (BGR uint8) and the first frame's box (x, y, w, h)."""
+
+    name: str
+    frames: list[np.ndarray]
+    init_box: np.ndarray
+
+
+def synthetic_clips(count: int, length: int, split: str = "train", seed: int = 0) -> list[Clip]:
+    """`count` rendered clips of `length` frames from the `split` photo bank."""
+    config = SceneConfig(length=length)
+    return [Clip(name, clip.frames, clip.boxes[0]) for name, clip in synthetic_sequences(count, split, seed, config)]
+
+
+def track_clip(tracker: SeatTracker, clip: Clip) -> np.ndarray:
+    """Boxes (N, 4) x,y,w,h: the init box, then one `update` per following frame."""
+    tracker.init(clip.frames[0], clip.init_box)
+    boxes = [np.asarray(clip.init_box, dtype=np.float64)]
+    boxes += [tracker.update(frame).box_xywh for frame in clip.frames[1:]]
+    return np.stack(boxes)
+
+
+@dataclass
+class Recording:
+    """Template inputs (crop, box) and search crops, each tagged with the index of its template."""
+
+    templates: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    searches: list[tuple[np.ndarray, int]] = field(default_factory=list)
+
+
+class RecordingBackend:
+    """A Backend that forwards to `inner` and records every crop it is given (no copies: crops are fresh)."""
+
+    def __init__(self, inner: Backend, recording: Recording | None = None):
+        self.inner = inner
+        self.name = inner.name
+        self.template_size = inner.template_size
+        self.recording = recording or Recording()
+
+    def geometry(self, search_size: int) -> MapGeometry:
+        return self.inner.geometry(search_size)
+
+    def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> Any:
+        self.recording.templates.append((z_crop, np.asarray(box_xyxy, dtype=np.float32)))
+        return self.inner.template(z_crop, box_xyxy)
+
+    def track(self, x_crop: np.ndarray, state: Any) -> tuple[np.ndarray, np.ndarray]:
+        self.recording.searches.append((x_crop, len(self.recording.templates) - 1))
+        return self.inner.track(x_crop, state)
+
+
+def record_crops(backend: Backend, clips: Iterable[Clip]) -> Recording:
+    """Run a tracker on `backend` over `clips` and return every network input it produced."""
+    recorder = RecordingBackend(backend)
+    tracker = SeatTracker(recorder)
+    for clip in clips:
+        track_clip(tracker, clip)
+    return recorder.recording
+

@@ -1,0 +1,289 @@
+"""The alternating architecture search (spec §5.2): `seattrack search CONFIG [--resume]`.
+
+Warm-up epochs train the supernet's weights with uniformly sampled ops. Each later epoch runs an architecture
+pass on a held-out split (Adam on alpha and beta; loss = task loss + lambda * log(cost) / log(base); two ops
+sampled per layer from softmax(alpha); afterwards unsampled logits are restored and the sampled ones shifted so
+that their total probability is unchanged), then a weight pass on the training split. Ops are sampled from an RNG
+seeded by (seed, epoch, step, pass), so all ranks sample the same ops and a resumed run repeats them exactly.
+
+Target-cost mode (`search.target`): lambda becomes a controller, updated after every architecture step by
+`lambda += target_gain * log(cost(derived) / target)`, so lambda grows while the derived network is too costly and
+shrinks (down to negative values, which reward cost) while it is too cheap; the derived network settles around
+the budget (checked to within 10 % by the test suite on a small search).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ..config import from_dict, to_dict
+from ..errors import SeatError
+from ..fileio import write_json_atomic
+from ..models.arch import Arch
+from ..models.complexity import count_params
+from ..models.rfm import RFM
+from ..models.seat import ModelConfig
+from ..train.config import TrainConfig
+from ..train.data import build_pair_dataset, epoch_loader
+from ..train.engine import Trainer
+from .cost import CostModel, build_cost_table
+from .derive import derive_arch_within_budget, derive_from_supernet
+from .space import SearchSpace
+from .supernet import Supernet
+
+
+@dataclass
+class SearchSettings:
+    space: SearchSpace = field(default_factory=SearchSpace)
+    warmup_epochs: int = 1
+    arch_fraction: float = 0.1
+    alpha_lr: float = 3e-4
+    beta_lr: float = 3e-4
+    arch_weight_decay: float = 1e-3
+    weight_sample_num: int = 1
+    arch_sample_num: int = 2
+    metric: str = "macs"
+    cost_device: str = "cpu"
+    cost_threads: int = 1
+    cost_cache: str | None = None
+    lam: float = 0.1
+    log_base: float = 15.0
+    target: float | None = None
+    target_scope: str = "network"
+    target_gain: float = 0.05
+
+
+@dataclass
+class SearchConfig(TrainConfig):
+    search: SearchSettings = field(default_factory=SearchSettings)
+    out_dir: str = "runs/search"
+
+
+class SearchTrainer(Trainer):
+    """Trainer whose RFM is the MCAS supernet, with alternating architecture and weight passes."""
+
+    find_unused_parameters = True
+    train_holdout = "weights"
+
+    def __init__(self, config: SearchConfig, resume: bool = False):
+        s = config.search
+        if s.target_scope not in ("network", "rfm"):
+            raise SeatError(f"search.target_scope {s.target_scope!r}: expected network or rfm")
+        super().__init__(config, resume, make_rfm=self._make_supernet)
+
+    def _make_supernet(self, model_cfg: ModelConfig) -> Supernet:
+        self.model_cfg = model_cfg
+        self.supernet = Supernet(self.cfg.search.space, model_cfg.fusion_dim, model_cfg.arch.last_dim)
+        return self.supernet
+
+    # --------------------------------------------------------------------------------------------- setup
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        arch = {id(p) for p in self.supernet.arch_parameters()}
+        return [p for p in self.net.parameters() if id(p) not in arch]
+
+    def setup(self) -> None:
+        s = self.cfg.search
+        self.arch_optimizer = torch.optim.Adam(
+            [{"params": list(self.supernet.alphas.values()), "lr": s.alpha_lr},
+             {"params": list(self.supernet.betas.values()), "lr": s.beta_lr}],
+            betas=(0.5, 0.999), weight_decay=s.arch_weight_decay)
+        self.lam = s.lam
+        self.position.setdefault("arch_step", 0)
+        if self.info.is_main:
+            self.cost_model = self._cost_model(s.metric)
+        from ..train.distributed import barrier
+
+        barrier(self.info)
+        if not self.info.is_main:
+            self.cost_model = self._cost_model(s.metric)  # read from the cache rank 0 wrote
+        self.macs_model = self.cost_model if s.metric == "macs" else self._cost_model("macs")
+        samples = max(int(self.cfg.data.samples_per_epoch * s.arch_fraction),
+                      self.cfg.data.batch_size * self.info.world_size)
+        self.arch_dataset = build_pair_dataset(self.cfg.data, self.net, self.cfg.seed + 7919, samples, holdout="arch")
+
+    def _cost_model(self, metric: str) -> CostModel:
+        s = self.cfg.search
+        table = build_cost_table(self.model_cfg, s.space, metric, s.cost_device, s.cost_threads, s.cost_cache)
+        return CostModel(table, s.space, self.model_cfg.fusion_dim, self.model_cfg.arch.last_dim)
+
+    def extra_state(self) -> dict[str, Any]:
+        return {
+            "search": True, "space": to_dict(self.cfg.search.space), "c0": self.supernet.c0,
+            "last_dim": self.supernet.last_dim, "model_config": to_dict(self.model_cfg),
+            "alphas": {k: v.detach().cpu() for k, v in self.supernet.alphas.items()},
+            "betas": {k: v.detach().cpu() for k, v in self.supernet.betas.items()},
+            "arch_optimizer": self.arch_optimizer.state_dict(), "lam": self.lam,
+            "cost": {"metric": self.cfg.search.metric, "device": self.cfg.search.cost_device,
+                     "threads": self.cfg.search.cost_threads, "cache": self.cfg.search.cost_cache,
+                     "target": self.cfg.search.target, "target_scope": self.cfg.search.target_scope},
+        }
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        self.arch_optimizer.load_state_dict(state["arch_optimizer"])
+        self.lam = state["lam"]
+
+    # ---------------------------------------------------------------------------------------- sampling
+    def _rng(self, epoch: int, step: int, phase: int) -> np.random.Generator:
+        return np.random.default_rng([self.cfg.seed, epoch, step, phase])
+
+    def before_step(self, epoch: int, step: int) -> None:
+        k = self.cfg.search.weight_sample_num
+        if epoch < self.cfg.search.warmup_epochs:
+            self.supernet.sample_uniform(self._rng(epoch, step, 0), k)
+        else:
+            self.supernet.sample_by_alpha(self._rng(epoch, step, 0), k)
+
+    # ------------------------------------------------------------------------------------------- passes
+    def run_epoch(self, epoch: int) -> None:
+        if epoch >= self.cfg.search.warmup_epochs:
+            self.arch_pass(epoch)
+        self.train_pass(epoch, self.dataset, desc="weights")
+
+    def arch_pass(self, epoch: int) -> None:
+        """Architecture steps over the held-out split, from the saved position."""
+        s = self.cfg.search
+        loader, steps = epoch_loader(self.arch_dataset, self.cfg.data, self.info, epoch, self.cfg.seed + 7919,
+                                     self.position["arch_step"])
+        self.net.train()
+        bar = tqdm(total=steps, initial=self.position["arch_step"], desc=f"epoch {epoch} arch",
+                   disable=not self.info.is_main, dynamic_ncols=True)
+        arch_params = self.supernet.arch_parameters()
+        for batch in loader:
+            self.supernet.sample_by_alpha(self._rng(epoch, self.position["arch_step"], 1), s.arch_sample_num)
+            losses = self.forward_loss(self.to_device(batch))
+            cost = self.cost_model.expected(self.supernet)
+            losses["cost"] = cost.detach()
+            losses["loss"] = losses["loss"] + self.lam * torch.log(cost) / math.log(s.log_base)
+            before = {k: v.detach().clone() for k, v in self.supernet.alphas.items()}
+            if self.optimizer_step(losses, self.arch_optimizer, arch_params):
+                self._keep_unsampled_probabilities(before)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.position["arch_step"] += 1
+            if s.target is not None:
+                self._update_lambda()
+            bar.update(1)
+            bar.set_postfix(loss=f"{losses['loss'].detach().item():.3f}", cost=f"{float(cost):.4g}",
+                            lam=f"{self.lam:.3f}")
+        bar.close()
+
+    @torch.no_grad()
+    def _keep_unsampled_probabilities(self, before: dict[str, torch.Tensor]) -> None:
+        """Restore unsampled logits and shift the sampled ones so their total softmax mass is unchanged."""
+        for name, alpha in self.supernet.alphas.items():
+            old = before[name]
+            sampled = torch.zeros_like(old, dtype=torch.bool)
+            sampled[self.supernet.choice[name]] = True
+            new = alpha.detach().clone()
+            new[~sampled] = old[~sampled]
+            shift = torch.logsumexp(old[sampled], 0) - torch.logsumexp(new[sampled], 0)
+            new[sampled] = new[sampled] + shift
+            alpha.copy_(new)
+
+    def _scoped_cost(self, model: CostModel, arch) -> float:
+        cost = model.arch_cost(arch)
+        return cost - model.table.fixed if self.cfg.search.target_scope == "rfm" else cost
+
+    def derive(self):
+        """The current derived Arch: Viterbi + argmax, or the most probable one within the target budget."""
+        s = self.cfg.search
+        if s.target is None:
+            return derive_from_supernet(self.supernet)
+        return budget_derivation(self.supernet, self.cost_model, s.target, s.target_scope)
+
+    def _update_lambda(self) -> None:
+        s = self.cfg.search
+        current = self._scoped_cost(self.cost_model, derive_from_supernet(self.supernet))
+        self.lam += s.target_gain * math.log(max(current, 1e-12) / s.target)
+
+    # ------------------------------------------------------------------------------------------ epochs
+    def end_epoch(self, epoch: int) -> None:
+        arch = self.derive()
+        report = self.describe(arch)
+        if self.info.is_main:
+            print(f"epoch {epoch} derived arch: {report['arch']} | params {report['params'] / 1e6:.3f} M | "
+                  f"MACs {report['macs'] / 1e9:.4f} G | predicted {self.cfg.search.metric} "
+                  f"{report['predicted']:.4g} {self.cost_model.table.unit} | lambda {self.lam:.4f}")
+            write_json_atomic(self.out_dir / "search_log.json", self._append_log(epoch, report))
+            self.logger.scalar("search/macs", report["macs"], self.position["global_step"])
+            self.logger.scalar("search/lambda", self.lam, self.position["global_step"])
+        self.position["arch_step"] = 0
+        self._derived = arch
+        super().end_epoch(epoch)
+
+    def save_epoch_output(self, epoch: int) -> None:
+        self._derived.save(self.out_dir / f"arch_epoch_{epoch + 1:03d}.json")
+
+    def finalize(self) -> Path:
+        final = self.out_dir / "arch.json"
+        if self.info.is_main:
+            self.derive().save(final)
+            print(f"searched {self.cfg.epochs} epochs ({self.position['global_step']} weight steps, "
+                  f"{self.position['skipped']} skipped); derived Arch: {final}; log: {self.out_dir / 'search_log.json'}"
+                  f"\nretrain it: seattrack train RECIPE model.arch={final}")
+        return final
+
+    def describe(self, arch) -> dict[str, Any]:
+        """Derived arch with its params, MACs and predicted cost (spec §5.2 logs this every epoch)."""
+        fixed_params = count_params(self.net) - count_params(self.supernet)
+        return {
+            "arch": arch.describe(), "arch_json": arch.to_dict(),
+            "params": fixed_params + count_params(RFM(arch, self.supernet.c0)),
+            "macs": self.macs_model.arch_cost(arch), "predicted": self.cost_model.arch_cost(arch),
+            "lambda": self.lam,
+        }
+
+    def _append_log(self, epoch: int, report: dict[str, Any]) -> list[dict[str, Any]]:
+        import json
+
+        path = self.out_dir / "search_log.json"
+        log = json.loads(path.read_text()) if path.is_file() else []
+        return [r for r in log if r["epoch"] < epoch] + [{"epoch": epoch, **report}]
+
+
+def budget_derivation(supernet: Supernet, cost_model: CostModel, target: float, scope: str, tolerance: float = 0.1):
+    """Most probable Arch whose cost is within `tolerance` of `target` (scope: whole network or RFM only)."""
+    low, high = target * (1 - tolerance), target * (1 + tolerance)
+    if scope == "network":
+        low, high = low - cost_model.table.fixed, high - cost_model.table.fixed
+    if high <= 0:
+        raise SeatError(f"cost target {target:.4g}: below the fixed parts' cost {cost_model.table.fixed:.4g}")
+    return derive_arch_within_budget(supernet.space, dict(supernet.alphas.items()), dict(supernet.betas.items()),
+                                     supernet.c0, supernet.last_dim, cost_model, max(low, 0.0), high)
+
+
+def load_search_config(path: str | None, overrides: list[str]) -> SearchConfig:
+    from ..config import apply_overrides, load_yaml
+
+    data = load_yaml(path) if path else {}
+    return from_dict(SearchConfig, apply_overrides(data, overrides), where=str(path or "config"))
+
+
+def derive_checkpoint(path: str | Path) -> tuple[Arch, str]:
+    """Derive the Arch stored in a search checkpoint (honouring its cost target) and describe its cost."""
+    from ..train.checkpoint import load_training_state
+
+    state = load_training_state(Path(path))
+    extra = state.get("extra", {})
+    if not extra.get("search"):
+        raise SeatError(f"checkpoint {path}: not a search checkpoint (no architecture parameters)")
+    space = from_dict(SearchSpace, extra["space"], where="search space")
+    model_cfg = from_dict(ModelConfig, extra["model_config"], where="search model config")
+    supernet = Supernet(space, extra["c0"], extra["last_dim"])
+    with torch.no_grad():
+        for k, v in extra["alphas"].items():
+            supernet.alphas[k].copy_(v)
+        for k, v in extra["betas"].items():
+            supernet.betas[k].copy_(v)
+    c = extra["cost"]
+    model = CostModel(build_cost_table(model_cfg, space, c["metric"], c["device"], c["threads"], c["cache"]),
+                      space, extra["c0"], extra["last_dim"])
+    arch = (derive_from_supernet(supernet) if c["target"] is None
+            else budget_derivation(supernet, model, c["target"], c["target_scope"]))
+    return arch, f"predicted {c['metric']} {model.arch_cost(arch):.4g} {model.table.unit}"

@@ -1,0 +1,243 @@
+"""The web app: upload a video, draw the target on its first frame, watch it track live, download the results.
+
+FastAPI on uvicorn: the standard small ASGI pair, with async request streaming (an upload is counted and cut off
+at the size limit while it arrives, never buffered whole), async streaming responses for server-sent events, and
+static files, in two small pure-Python packages. Server-sent events rather than a WebSocket: the live stream only
+flows server -> browser, SSE is plain HTTP that the browser's EventSource reads natively, and every request the
+page makes (upload, start, stop, end) is an ordinary POST/DELETE with a status code and a message.
+
+    POST   /api/sessions?name=clip.mp4      raw video bytes -> a session (first frame size, frame count)
+    POST   /api/sessions/clip/{name}        a bundled sample clip -> a session
+    GET    /api/sessions/{id}/frame0.jpg    the first frame, to draw the box on
+    POST   /api/sessions/{id}/track         {"box": [x, y, w, h]} -> starts a run in the worker pool
+    GET    /api/sessions/{id}/events        SSE: `progress` (new boxes + scores + latest JPEG), then `done`,
+                                            `failed` or `cancelled`; closing it mid-run stops the run
+    POST   /api/sessions/{id}/stop          stop the run
+    GET    /api/sessions/{id}/video.mp4     the annotated video; /boxes.txt the box file (x,y,w,h per line)
+    DELETE /api/sessions/{id}               end the session: its files are deleted
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
+
+from ..errors import SeatError
+from ..track.tracker import SeatTracker
+from .sessions import Busy, Conflict, Run, Session, SessionManager, SessionNotFound, TrackerFactory, list_clips
+
+STATIC = Path(__file__).resolve().parent / "static"
+POLL_S = 0.04  # how often an event stream looks for progress: caps the live preview at 25 frames/s
+
+
+class UploadTooLarge(SeatError):
+    """The upload exceeds the server's size limit."""
+
+
+class NotAVideo(SeatError):
+    """The upload is empty or does not decode as a video."""
+
+
+_STATUS = {SessionNotFound: 404, Conflict: 409, UploadTooLarge: 413, NotAVideo: 415, Busy: 503}
+
+
+def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
+    """New trackers that share `tracker`'s network: per-session tracking state, one copy of the weights."""
+    return lambda: SeatTracker(tracker.backend, tracker.hypers)
+
+
+def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0, max_sessions: int = 16,
+               max_runs: int = 2, idle_timeout_s: float = 900.0, clips_dir: Path | None = None) -> FastAPI:
+    """The app; `tracker_factory` makes a fresh SeatTracker per run (see `shared_tracker_factory`)."""
+    if max_upload_mb <= 0 or max_sessions < 1 or max_runs < 1 or idle_timeout_s <= 0:
+        raise SeatError("web app limits: expected a positive upload size, session count, run count and timeout")
+    manager = SessionManager(tracker_factory, max_sessions, max_runs, idle_timeout_s)
+    max_bytes = int(max_upload_mb * 1024 * 1024)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(_sweep_forever(manager))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            await asyncio.to_thread(manager.close)
+
+    app = FastAPI(title="seattrack", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.manager = manager
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(SeatError)
+    async def seat_error(request: Request, exc: SeatError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400))
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/api/config")
+    async def config() -> dict:
+        return {"max_upload_bytes": max_bytes, "clips": [p.name for p in list_clips(clips_dir)]}
+
+    @app.post("/api/sessions", status_code=201)
+    async def upload(request: Request, name: str = "upload") -> dict:
+        name = safe_name(name)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise UploadTooLarge(f"{name}: {_mb(int(declared))} exceeds the {_mb(max_bytes)} upload limit")
+        with manager.new_folder() as folder:
+            path = folder / "upload"
+            size = 0
+            with open(path, "wb") as out:
+                try:
+                    async for chunk in request.stream():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise UploadTooLarge(f"{name}: larger than the {_mb(max_bytes)} upload limit")
+                        out.write(chunk)
+                except ClientDisconnect:
+                    raise SeatError(f"{name}: the upload was interrupted") from None
+            if size == 0:
+                raise NotAVideo(f"{name}: the upload is empty (0 bytes)")
+            try:
+                session = await asyncio.to_thread(manager.create, folder, path, name)
+            except SeatError as exc:
+                raise NotAVideo(str(exc)) from None
+        return session.describe()
+
+    @app.post("/api/sessions/clip/{clip}", status_code=201)
+    async def open_clip(clip: str) -> dict:
+        clips = {p.name: p for p in list_clips(clips_dir)}
+        if clip not in clips:
+            raise SessionNotFound(f"sample clip {clip!r}: not found ({', '.join(clips) or 'none bundled'})")
+        with manager.new_folder() as folder:
+            session = await asyncio.to_thread(manager.create, folder, clips[clip], clip)
+        return session.describe()
+
+    @app.get("/api/sessions/{session_id}")
+    async def describe(session_id: str) -> dict:
+        return manager.get(session_id).describe()
+
+    @app.get("/api/sessions/{session_id}/frame0.jpg")
+    async def first_frame(session_id: str) -> Response:
+        session = manager.get(session_id)
+        data = await asyncio.to_thread(encode_jpeg, session.first_frame, 4096, 92)
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    @app.post("/api/sessions/{session_id}/track", status_code=202)
+    async def track(session_id: str, request: Request) -> dict:
+        session = manager.get(session_id)
+        try:
+            box = (await request.json())["box"]
+        except (ValueError, KeyError, TypeError):
+            raise SeatError('track request: expected JSON {"box": [x, y, w, h]}') from None
+        manager.start(session, box)
+        return session.describe()
+
+    @app.post("/api/sessions/{session_id}/stop")
+    async def stop(session_id: str) -> dict:
+        session = manager.get(session_id)
+        if session.run is not None:
+            session.run.cancel.set()
+        return session.describe()
+
+    @app.get("/api/sessions/{session_id}/events")
+    async def events(session_id: str) -> StreamingResponse:
+        session = manager.get(session_id)
+        if session.run is None:
+            raise Conflict(f"session {session_id}: nothing to watch, start tracking first")
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        return StreamingResponse(_event_stream(session, session.run), media_type="text/event-stream", headers=headers)
+
+    @app.get("/api/sessions/{session_id}/video.mp4")
+    async def video(session_id: str) -> FileResponse:
+        session = manager.get(session_id)
+        return FileResponse(_output(session, session.video_path), media_type="video/mp4", filename="tracked.mp4")
+
+    @app.get("/api/sessions/{session_id}/boxes.txt")
+    async def boxes(session_id: str) -> FileResponse:
+        session = manager.get(session_id)
+        return FileResponse(_output(session, session.box_path), media_type="text/plain", filename="boxes.txt")
+
+    @app.delete("/api/sessions/{session_id}", status_code=204)
+    async def end(session_id: str) -> Response:
+        await asyncio.to_thread(manager.end, session_id)
+        return Response(status_code=204)
+
+    return app
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _output(session: Session, path: Path) -> Path:
+    """A finished run's output file, or a clear error while there is none."""
+    if session.run is None or session.run.state != "done" or not path.is_file():
+        raise SessionNotFound(f"session {session.id}: no finished run to download (track the video first)")
+    return path
+
+
+def encode_jpeg(frame: np.ndarray, max_side: int = 960, quality: int = 80) -> bytes:
+    """JPEG bytes of `frame`, downscaled so that its longer side is at most `max_side` (a preview, not the output)."""
+    scale = max_side / max(frame.shape[:2])
+    if scale < 1:
+        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise SeatError("frame: cannot be encoded as JPEG")
+    return data.tobytes()
+
+
+def _sse(event: str, payload: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
+
+
+async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
+    """Progress of `run` as server-sent events; if the viewer leaves before the end, the run is stopped."""
+    sent, shown = 0, -1
+    try:
+        while True:
+            finished = run.finished  # read first: every box appended before the end is then sent below
+            count, latest = len(run.boxes), run.latest
+            if count > sent or (latest is not None and latest[0] != shown):
+                payload = {"start": sent, "boxes": run.boxes[sent:count], "scores": run.scores[sent:count],
+                           "fps": round(run.fps, 1), "total": session.total}
+                if latest is not None and latest[0] != shown:
+                    jpeg = await asyncio.to_thread(encode_jpeg, latest[1])
+                    payload.update(index=latest[0], jpeg=base64.b64encode(jpeg).decode("ascii"))
+                    shown = latest[0]
+                yield _sse("progress", payload)
+                sent = count
+            elif finished:
+                yield _sse(run.state, {"message": run.message, **(run.summary or {})})
+                return
+            session.touch()
+            await asyncio.sleep(POLL_S)
+    finally:
+        if not run.finished:
+            run.cancel.set()
+
+
+async def _sweep_forever(manager: SessionManager) -> None:
+    """End idle sessions now and then (a quarter of the idle timeout, at most every 30 s)."""
+    while True:
+        await asyncio.sleep(min(30.0, manager.idle_timeout_s / 4))
+        await asyncio.to_thread(manager.sweep)
+
+
+def safe_name(name: str) -> str:
+    """A display name for an uploaded file: its last path part, printable, at most 80 characters."""
+    return re.sub(r"[^\w. ()+-]", "_", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:80] or "upload"

@@ -1,0 +1,37 @@
+"""`seattrack serve`: the browser app on a local port (127.0.0.1 unless told otherwise)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cli import Handler, command
+from ..errors import SeatError
+from ..track.cli import add_tracker_args
+
+
+@command("serve", "web app: upload a video, draw the target, watch it track, download the results")
+def _serve(p: argparse.ArgumentParser) -> Handler:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    add_tracker_args(p)
+    p.add_argument("--max-upload-mb", type=float, default=200.0, help="largest accepted upload (default 200)")
+    p.add_argument("--max-sessions", type=int, default=16, help="open sessions (uploads) at once (default 16)")
+    p.add_argument("--max-runs", type=int, default=2, help="videos tracked at once; others wait (default 2)")
+    p.add_argument("--idle-timeout", type=float, default=900.0,
+                   help="seconds without a request after which a session and its files are deleted (default 900)")
+
+    def run(args: argparse.Namespace) -> None:
+        import uvicorn
+
+        from ..track.tracker import load_tracker
+        from .app import create_app, shared_tracker_factory
+
+        if not 0 < args.port < 65536:
+            raise SeatError(f"--port {args.port}: expected 1..65535")
+        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
+        app = create_app(shared_tracker_factory(tracker), max_upload_mb=args.max_upload_mb,
+                         max_sessions=args.max_sessions, max_runs=args.max_runs, idle_timeout_s=args.idle_timeout)
+        print(f"seattrack serve: http://{args.host}:{args.port}/  (Ctrl-C to stop)")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3)
+
+    return run

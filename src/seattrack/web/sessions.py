@@ -1,0 +1,255 @@
+"""Per-user tracking sessions for the web app: one video, one tracker per run, private files, a bounded pool.
+
+A session is created per upload (or sample clip) and owns a private temporary folder (the upload and the
+outputs), deleted when the session ends: explicitly, after an idle timeout, or at server shutdown. Tracking runs
+in a worker thread from a bounded pool, never on the event loop. The worker publishes progress by appending to
+plain lists and swapping one reference (the latest annotated frame); readers only take lengths and slices, so no
+frame is ever copied for a viewer that is not watching.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SeatError
+from ..track.run import track_source
+from ..track.tracker import SeatTracker, check_init_box
+from ..track.video import FrameSource
+
+log = logging.getLogger(__name__)
+
+TrackerFactory = Callable[[], SeatTracker]
+CLIP_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
+FINISHED = ("done", "failed", "cancelled")
+
+
+class SessionNotFound(SeatError):
+    """The session id is unknown (never created, ended or expired)."""
+
+
+class Busy(SeatError):
+    """The server cannot open another session now (too many are open)."""
+
+
+class Conflict(SeatError):
+    """The session's state does not allow this request (a run in progress, nothing to watch yet)."""
+
+
+class Cancelled(Exception):
+    """Raised inside the tracking loop to stop a run (stop button, viewer gone, session ended)."""
+
+
+def clips_folder() -> Path:
+    """The package's bundled sample clips (`seattrack/assets/clips/`), which may not exist."""
+    return Path(__file__).resolve().parent.parent / "assets" / "clips"
+
+
+def list_clips(folder: Path | None = None) -> list[Path]:
+    """Sample video clips in `folder` (default: the bundled ones), sorted by name; empty when there are none."""
+    folder = clips_folder() if folder is None else folder
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in CLIP_EXTENSIONS)
+
+
+@dataclass
+class Run:
+    """One tracking pass over a session's video from an initial box; its progress is read while it runs."""
+
+    box: tuple[float, float, float, float]
+    state: str = "queued"  # queued -> running -> done | failed | cancelled
+    message: str = ""
+    boxes: list[list[float]] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    latest: tuple[int, np.ndarray] | None = None  # (frame index, annotated BGR frame)
+    fps: float = 0.0  # wall-clock frames per second over the last 30 frames (tracking, drawing, writing)
+    summary: dict | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _stamps: deque = field(default_factory=lambda: deque(maxlen=30))
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    def on_frame(self, index: int, annotated: np.ndarray, box: np.ndarray, score: float) -> None:
+        """track_source's per-frame callback: publish the result, or stop when cancelled."""
+        if self.cancel.is_set():
+            raise Cancelled
+        self.boxes.append([float(v) for v in box])
+        self.scores.append(float(score))
+        self.latest = (index, annotated)
+        self._stamps.append(time.perf_counter())
+        if len(self._stamps) > 1:
+            self.fps = (len(self._stamps) - 1) / max(self._stamps[-1] - self._stamps[0], 1e-9)
+
+
+class Session:
+    """One user's video, its first frame and its current run; files live in `folder`."""
+
+    def __init__(self, folder: Path, source: Path, name: str):
+        self.id = folder.name
+        self.folder = folder
+        self.source = source
+        self.name = name
+        try:
+            video = FrameSource(str(source))
+        except SeatError:
+            raise SeatError(f"{name}: not a video OpenCV can decode (corrupt, empty or unsupported)") from None
+        self.first_frame = video.first_frame()
+        self.height, self.width = self.first_frame.shape[:2]
+        self.total = video.count
+        self.fps = video.fps
+        video.capture.release()
+        self.run: Run | None = None
+        self.ended = False
+        self.last_seen = time.monotonic()
+        self.lock = threading.Lock()
+
+    @property
+    def video_path(self) -> Path:
+        return self.folder / "tracked.mp4"
+
+    @property
+    def box_path(self) -> Path:
+        return self.folder / "boxes.txt"
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and not self.run.finished
+
+    def touch(self) -> None:
+        self.last_seen = time.monotonic()
+
+    def describe(self) -> dict:
+        """What the page needs to know about the session and its run."""
+        run = self.run
+        return {"id": self.id, "name": self.name, "width": self.width, "height": self.height, "frames": self.total,
+                "fps": self.fps, "state": run.state if run else "ready", "message": run.message if run else "",
+                "tracked": len(run.boxes) if run else 0}
+
+
+class SessionManager:
+    """Creates, finds and ends sessions; runs their tracking in a bounded thread pool."""
+
+    def __init__(self, tracker_factory: TrackerFactory, max_sessions: int = 16, max_runs: int = 2,
+                 idle_timeout_s: float = 900.0):
+        self.tracker_factory = tracker_factory
+        self.max_sessions = max_sessions
+        self.idle_timeout_s = idle_timeout_s
+        self.root = Path(tempfile.mkdtemp(prefix="seattrack-web-"))
+        self.sessions: dict[str, Session] = {}
+        self.pool = ThreadPoolExecutor(max_workers=max_runs, thread_name_prefix="seattrack-run")
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------------ lifecycle
+    @contextlib.contextmanager
+    def new_folder(self) -> Iterator[Path]:
+        """A fresh private folder for a session being created; removed again if creation fails."""
+        if len(self.sessions) >= self.max_sessions:
+            raise Busy(f"server busy: {self.max_sessions} sessions are open, try again later")
+        folder = self.root / secrets.token_urlsafe(16)
+        folder.mkdir()
+        try:
+            yield folder
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def create(self, folder: Path, source: Path, name: str) -> Session:
+        """Open `source` (decoding its first frame) as a new session stored in `folder` (from `new_folder`)."""
+        session = Session(folder, source, name)
+        with self._lock:
+            self.sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str) -> Session:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise SessionNotFound(f"session {session_id!r}: unknown or ended (upload the video again)")
+        session.touch()
+        return session
+
+    def end(self, session_id: str) -> None:
+        """Forget a session, stop its run and delete its files (by the worker, once it has stopped writing)."""
+        with self._lock:
+            session = self.sessions.pop(session_id, None)
+        if session is None:
+            return
+        with session.lock:
+            session.ended = True
+            if session.run is not None:
+                session.run.cancel.set()
+            busy = session.running
+        if not busy:
+            shutil.rmtree(session.folder, ignore_errors=True)
+
+    def sweep(self) -> list[str]:
+        """End sessions idle for longer than the timeout (a run in progress keeps its session alive)."""
+        limit = time.monotonic() - self.idle_timeout_s
+        stale = [s.id for s in list(self.sessions.values()) if s.last_seen < limit and not s.running]
+        for session_id in stale:
+            self.end(session_id)
+        return stale
+
+    def close(self) -> None:
+        """Server shutdown: stop every run, wait for the workers, delete every file."""
+        for session_id in list(self.sessions):
+            self.end(session_id)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # ------------------------------------------------------------------------------------------- tracking
+    def start(self, session: Session, box_xywh) -> Run:
+        """Validate the box against the first frame and queue a run; one run at a time per session."""
+        box = check_init_box(box_xywh, session.first_frame.shape)
+        with session.lock:
+            if session.running:
+                raise Conflict(f"session {session.id}: a run is already in progress (stop it first)")
+            session.video_path.unlink(missing_ok=True)
+            session.box_path.unlink(missing_ok=True)
+            run = session.run = Run(box=tuple(float(v) for v in box))
+        try:
+            self.pool.submit(self._execute, session, run)
+        except RuntimeError:  # the pool is shut down: the server is stopping
+            run.state, run.message = "cancelled", "the server is shutting down"
+        return run
+
+    def _execute(self, session: Session, run: Run) -> None:
+        """Worker thread: track the whole video, writing the annotated mp4 and the box file atomically."""
+        state, message = "failed", ""
+        try:
+            if run.cancel.is_set():
+                raise Cancelled
+            run.state = "running"
+            summary = track_source(FrameSource(str(session.source)), self.tracker_factory(), run.box,
+                                   out_video=session.video_path, out_txt=session.box_path, progress=False,
+                                   on_frame=run.on_frame)
+            run.summary = {"frames": summary.frames, "tracker_fps": summary.fps, "mean_score": summary.mean_score}
+            state = "done"
+        except Cancelled:
+            state, message = "cancelled", "tracking stopped"
+        except SeatError as exc:
+            message = str(exc)
+        except Exception as exc:  # a worker must never take the server down; the page gets the reason
+            log.exception("tracking failed in session %s", session.id)
+            message = f"tracking failed: {type(exc).__name__}: {exc}"
+        finally:
+            with session.lock:
+                run.message = message
+                run.state = state
+                if session.ended:
+                    shutil.rmtree(session.folder, ignore_errors=True)
+
