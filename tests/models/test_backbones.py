@@ -28,7 +28,7 @@ def test_backbone_shapes_at_real_input_sizes(name):
 
 def _linearised(net: torch.nn.Module) -> torch.nn.Module:
     """Positive weights, identity activations and average pooling: the gradient support is the whole field."""
-    for name, module in list(net.named_modules()):
+    for module in list(net.modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, (torch.nn.ReLU, torch.nn.ReLU6, torch.nn.SiLU)):
                 setattr(module, child_name, torch.nn.Identity())

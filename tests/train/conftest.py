@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.track.conftest import render_target_sequence
+from tests.conftest import render_target_sequence
 
 
 @pytest.fixture(scope="session")

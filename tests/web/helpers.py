@@ -17,7 +17,7 @@ import uvicorn
 from seattrack.track.backends import TorchBackend
 from seattrack.track.tracker import SeatTracker
 from seattrack.web.app import create_app
-from tests.track.conftest import render_target_sequence
+from tests.conftest import render_target_sequence
 from tests.track.oracle import MagentaOracle
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -17,10 +17,14 @@ checked at the model's search size and at one stride-aligned larger size.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
+import os
+import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +104,26 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"
 
 
+@contextlib.contextmanager
+def _native_output_silenced() -> Iterator[None]:
+    """On failure the TorchScript exporter dumps its whole IR graph (to C++ stdout); our SeatError says what failed."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    try:
+        with open(os.devnull, "w") as null:
+            for fd in saved:
+                os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        for fd, copy_fd in saved.items():
+            os.dup2(copy_fd, fd)
+            os.close(copy_fd)
+
+
 def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
             dynamic_axes: dict[str, dict[int, str]], opset: int) -> None:
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _native_output_silenced():
         warnings.simplefilter("ignore")  # the exporter's deprecation notice and tracer warnings on shape checks
         try:
             torch.onnx.export(module, args, str(path), input_names=inputs, output_names=outputs, opset_version=opset,

@@ -1,0 +1,124 @@
+"""`seattrack eval`, `seattrack report`, `seattrack tune` and `seattrack pack`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..cli import Handler, command
+from .datasets import BENCHMARKS
+
+
+def _dataset_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", required=True, choices=sorted(BENCHMARKS))
+    p.add_argument("--root", required=True, help="dataset root folder")
+    p.add_argument("--split", help="override the dataset's split")
+
+
+@command("eval", "run a tracker over a benchmark (parallel, resumable) and report its numbers")
+def _eval(p: argparse.ArgumentParser) -> Handler:
+    _dataset_args(p)
+    p.add_argument("--tracker", default="seat_lite", help="model name with shipped weights, or a checkpoint")
+    p.add_argument("--hypers", default="default", help="hyper-parameter set (name, name:set or YAML)")
+    p.add_argument("--workers", type=int, default=1, help="parallel processes (one tracker each)")
+    p.add_argument("--threads", type=int, default=1, help="network threads per process")
+    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"])
+    p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
+    p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
+    p.add_argument("--preset", help="metric preset for the report (default: the dataset's own convention)")
+
+    def run(args: argparse.Namespace) -> None:
+        from .datasets import benchmark, load_sequences
+        from .report import make_report
+        from .runner import TrackerSpec, results_dir, run_benchmark, tracker_name
+
+        spec = benchmark(args.dataset)
+        sequences = load_sequences(args.dataset, args.root, args.split)
+        name = args.name or tracker_name(args.tracker, args.hypers)
+        out = results_dir(args.results, name, args.dataset)
+        tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads)
+        summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers)
+        print(f"{summary.done} sequences tracked, {summary.skipped} already done, {len(summary.failed)} failed; "
+              f"{summary.frames} frames in {summary.seconds:.1f} s ({summary.frames_per_second:.1f} frames/s "
+              f"with {args.workers} worker(s)); results: {out}")
+        for seq, reason in summary.failed.items():
+            print(f"  failed {seq}: {reason}")
+        if args.dataset in ("got10k-test", "trackingnet"):
+            print("ground truth of this split is hidden: pack the results with `seattrack pack` for the server")
+            return
+        report = make_report({name: out}, sequences, args.preset or spec.preset, out / "report")
+        print(report.to_text())
+
+    return run
+
+
+@command("report", "compare trackers' result folders on a benchmark: table, CSV, plots, attributes")
+def _report(p: argparse.ArgumentParser) -> Handler:
+    p.add_argument("results", nargs="+", help="result folders (<results>/<tracker>/<dataset>), or NAME=FOLDER")
+    _dataset_args(p)
+    p.add_argument("--preset", help="metric preset (pysot, pytracking, got10k, lasot_official, trackingnet_server, "
+                                    "vot2016..vot2019); default: the dataset's own")
+    p.add_argument("--out", default="report", help="output folder")
+
+    def run(args: argparse.Namespace) -> None:
+        from .datasets import benchmark, load_sequences
+        from .report import make_report
+
+        folders = {}
+        for item in args.results:
+            name, _, folder = item.rpartition("=") if "=" in item else ("", "", item)
+            folders[name or Path(folder).parent.name] = Path(folder)
+        sequences = load_sequences(args.dataset, args.root, args.split)
+        report = make_report(folders, sequences, args.preset or benchmark(args.dataset).preset, args.out)
+        print(report.to_text())
+        print("files: " + ", ".join(str(v) for v in report.files.values()))
+
+    return run
+
+
+@command("tune", "search tracking hyper-parameters on a validation split; writes a named set to configs/hypers/")
+def _tune(p: argparse.ArgumentParser) -> Handler:
+    _dataset_args(p)
+    p.add_argument("--tracker", default="seat_lite")
+    p.add_argument("--hypers", default="default", help="starting set (trial 0)")
+    p.add_argument("--trials", type=int, default=20)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", default="tuned", help="name of the set written")
+    p.add_argument("--out", default="configs/hypers", help="folder of the hypers YAML files")
+
+    def run(args: argparse.Namespace) -> None:
+        from ..track.hypers import load_hypers
+        from .datasets import load_sequences
+        from .runner import TrackerSpec
+        from .tune import tune, write_tuned
+
+        sequences = load_sequences(args.dataset, args.root, args.split)
+        spec = TrackerSpec(args.tracker, args.hypers, "torch", args.threads)
+        results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed)
+        path = write_tuned(results, args.dataset, args.set, args.out)
+        start = next(s for h, s in results if h == load_hypers(args.hypers))
+        best, value = results[0]
+        print(f"best score {value:.4f} (starting set {start:.4f}) -> {path} [{args.set}]: {best}")
+
+    return run
+
+
+@command("pack", "pack GOT-10k test or TrackingNet results into the server's submission archive")
+def _pack(p: argparse.ArgumentParser) -> Handler:
+    p.add_argument("results", help="result folder (<results>/<tracker>/<dataset>)")
+    p.add_argument("--dataset", required=True, choices=["got10k-test", "trackingnet"])
+    p.add_argument("--root", required=True)
+    p.add_argument("--out", required=True, help="zip file to write")
+
+    def run(args: argparse.Namespace) -> None:
+        from .datasets import load_sequences
+        from .pack import pack_got10k, pack_trackingnet
+
+        sequences = load_sequences(args.dataset, args.root)
+        packer = pack_got10k if args.dataset == "got10k-test" else pack_trackingnet
+        packer(args.results, sequences, args.out)
+        print(f"wrote {args.out} ({len(sequences)} sequences)")
+
+    return run

@@ -1,0 +1,162 @@
+"""Run a tracker over a benchmark: sequences in parallel processes, field-standard result files, resumable.
+
+Each sequence's result is written atomically when it finishes, so an interrupted run resumes by skipping the
+sequences whose result files are complete. Per-frame times are recorded (`<seq>_time.txt`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..data.sequence import Sequence
+from ..errors import SeatError
+from ..track.hypers import TrackerHypers
+from .datasets import benchmark
+from .results import is_complete, write_boxes, write_vot
+from .vot import run_vot_baseline
+
+
+@dataclass(frozen=True)
+class TrackerSpec:
+    """Everything a worker process needs to build the tracker (picklable)."""
+
+    model: str
+    hypers: str | TrackerHypers = "default"
+    backend: str = "torch"
+    threads: int = 1
+
+    def build_backend(self):
+        """The network behind the tracker (loaded once per process, shared by trackers with other hypers)."""
+        from ..models.resolve import resolve_model
+        from ..track.backends import make_backend
+
+        return make_backend(resolve_model(self.model, require_weights=True), self.backend, "cpu", self.threads)
+
+    def build(self, hypers: str | TrackerHypers | None = None):
+        from ..track.tracker import SeatTracker
+
+        return SeatTracker(self.build_backend(), hypers or self.hypers)
+
+
+def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """One-pass evaluation: init on frame 0 with its ground truth, update on every other frame.
+
+    An unreadable frame keeps the previous box (counted in a warning), as the field's runners do.
+    """
+    n = len(sequence)
+    boxes, times = np.zeros((n, 4)), np.zeros(n)
+    boxes[0] = sequence.boxes[0]
+    unreadable = 0
+    for i in range(n):
+        try:
+            frame = sequence.frame(i)
+        except SeatError:
+            if i == 0:
+                raise
+            unreadable += 1
+            boxes[i] = boxes[i - 1]
+            continue
+        start = time.perf_counter()
+        if i == 0:
+            tracker.init(frame, sequence.boxes[0])
+        else:
+            boxes[i] = tracker.update(frame).box_xywh
+        times[i] = time.perf_counter() - start
+    if unreadable:
+        warnings.warn(f"{sequence.name}: {unreadable} unreadable frame(s) kept the previous box", stacklevel=2)
+    return boxes, times
+
+
+def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int:
+    """Track one sequence with the layout's protocol and write its result files; returns frames tracked."""
+    if not np.isfinite(sequence.boxes[0]).all() or (sequence.boxes[0, 2:] <= 0).any():
+        raise SeatError(f"{sequence.name}: the first frame has no valid ground-truth box to initialise from")
+    if layout == "vot":
+        run = run_vot_baseline(tracker, sequence)
+        write_vot(out_dir, sequence.name, run.outputs, run.times)
+    else:
+        boxes, times = track_ope(tracker, sequence)
+        write_boxes(layout, out_dir, sequence.name, boxes, times)
+    return len(sequence)
+
+
+_WORKER_TRACKER = None
+
+
+def _init_worker(spec: TrackerSpec) -> None:
+    global _WORKER_TRACKER
+    import torch
+
+    torch.set_num_threads(spec.threads)
+    _WORKER_TRACKER = spec.build()
+
+
+def _work(sequence: Sequence, layout: str, out_dir: Path) -> tuple[str, int]:
+    return sequence.name, run_sequence(_WORKER_TRACKER, sequence, layout, out_dir)
+
+
+@dataclass
+class RunSummary:
+    done: int
+    skipped: int
+    failed: dict[str, str]
+    frames: int
+    seconds: float
+
+    @property
+    def frames_per_second(self) -> float:
+        return self.frames / max(self.seconds, 1e-9)
+
+
+def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out_dir: str | Path, workers: int = 1,
+                  progress: bool = True, tracker_factory: Callable | None = None) -> RunSummary:
+    """Track every unfinished sequence; `workers` > 1 uses a process pool (one tracker per process)."""
+    out_dir = Path(out_dir)
+    todo = [s for s in sequences if not is_complete(layout, out_dir, s.name, len(s))]
+    skipped = len(sequences) - len(todo)
+    failed: dict[str, str] = {}
+    frames, start = 0, time.perf_counter()
+    bar = tqdm(total=len(todo), unit="seq", disable=not progress, desc=f"tracking ({skipped} already done)")
+    if workers <= 1 or len(todo) <= 1:
+        tracker = tracker_factory() if tracker_factory else spec.build()
+        for seq in todo:
+            try:
+                frames += run_sequence(tracker, seq, layout, out_dir)
+            except SeatError as exc:
+                failed[seq.name] = str(exc)
+            bar.update(1)
+    else:
+        context = mp.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
+            futures = {pool.submit(_work, seq, layout, out_dir): seq.name for seq in todo}
+            for future in as_completed(futures):
+                try:
+                    frames += future.result()[1]
+                except SeatError as exc:
+                    failed[futures[future]] = str(exc)
+                bar.update(1)
+    bar.close()
+    return RunSummary(len(todo) - len(failed), skipped, failed, frames, time.perf_counter() - start)
+
+
+def results_dir(root: str | Path, tracker_name: str, dataset: str) -> Path:
+    """`<root>/<tracker>/<dataset>`: the pysot/got10k results tree."""
+    return Path(root) / tracker_name / dataset
+
+
+def tracker_name(model: str, hypers: str) -> str:
+    stem = Path(model).stem if Path(model).suffix else model
+    return stem if hypers in ("default", None) else f"{stem}_{Path(str(hypers)).stem.replace(':', '-')}"
+
+
+def layout_of(dataset: str) -> str:
+    return benchmark(dataset).layout

@@ -1,0 +1,112 @@
+"""Tracking hyper-parameter search on a validation split (`seattrack tune`), as SOTS/pysot users do per benchmark.
+
+Random search (seeded) over penalty_k, window_influence, lr and the (small, big) instance sizes. Every trial runs
+the tracker over all sequences in a process pool (the network is loaded once per worker) and is scored with the
+benchmark's convention (success AUC for OPE datasets, AO for GOT-10k). The best set is written as a named set into
+`<out>/<dataset>.yaml`, keeping the file's other sets, and every trial goes to a CSV beside it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+from tqdm import tqdm
+
+from ..config import to_dict
+from ..data.sequence import Sequence
+from ..fileio import write_text_atomic
+from ..track.hypers import TrackerHypers, load_hypers
+from ..track.tracker import SeatTracker
+from .datasets import benchmark
+from .metrics import evaluate_got10k, evaluate_ope
+from .runner import TrackerSpec, track_ope
+
+
+@dataclass
+class TuneSpace:
+    penalty_k: tuple[float, float] = (0.0, 0.2)
+    window_influence: tuple[float, float] = (0.15, 0.6)
+    lr: tuple[float, float] = (0.2, 1.0)
+    sizes: list[tuple[int, int]] = field(default_factory=lambda: [(255, 255), (255, 287)])
+
+
+def sample_hypers(rng: np.random.Generator, space: TuneSpace, base: TrackerHypers) -> TrackerHypers:
+    small, big = space.sizes[int(rng.integers(len(space.sizes)))]
+    return dataclasses.replace(
+        base, penalty_k=float(rng.uniform(*space.penalty_k)),
+        window_influence=float(rng.uniform(*space.window_influence)), lr=float(rng.uniform(*space.lr)),
+        small_sz=small, big_sz=big)
+
+
+_BACKEND = None
+
+
+def _init(spec: TrackerSpec) -> None:
+    global _BACKEND
+    import torch
+
+    torch.set_num_threads(spec.threads)
+    _BACKEND = spec.build_backend()
+
+
+def _track(hypers: TrackerHypers, sequence: Sequence) -> np.ndarray:
+    return track_ope(SeatTracker(_BACKEND, hypers), sequence)[0]
+
+
+def score(dataset: str, boxes: dict[str, np.ndarray], sequences: list[Sequence]) -> float:
+    """The benchmark's headline number for one trial."""
+    spec = benchmark(dataset)
+    if spec.layout == "got10k":
+        return evaluate_got10k({k: [v] for k, v in boxes.items()}, sequences).ao
+    return evaluate_ope(boxes, sequences, spec.preset if spec.layout == "ope" else "pysot").auc
+
+
+def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int = 20, workers: int = 1,
+         seed: int = 0, space: TuneSpace | None = None, progress: bool = True) -> list[tuple[TrackerHypers, float]]:
+    """Score `trials` hyper-parameter sets (the first is the starting set); returns them best first."""
+    space = space or TuneSpace()
+    rng = np.random.default_rng(seed)
+    base = load_hypers(spec.hypers)
+    candidates = [base] + [sample_hypers(rng, space, base) for _ in range(trials - 1)]
+    results = []
+    bar = tqdm(total=len(candidates), unit="trial", disable=not progress, desc="tuning")
+    if workers <= 1:
+        _init(spec)
+        for hypers in candidates:
+            boxes = {s.name: _track(hypers, s) for s in sequences}
+            results.append((hypers, score(dataset, boxes, sequences)))
+            bar.update(1)
+    else:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
+                                 initargs=(spec,)) as pool:
+            for hypers in candidates:
+                futures = [pool.submit(_track, hypers, s) for s in sequences]
+                boxes = {s.name: f.result() for s, f in zip(sequences, futures)}
+                results.append((hypers, score(dataset, boxes, sequences)))
+                bar.update(1)
+    bar.close()
+    return sorted(results, key=lambda r: -r[1])
+
+
+def write_tuned(results: list[tuple[TrackerHypers, float]], dataset: str, set_name: str, out_dir: str | Path) -> Path:
+    """Write the best set as `set_name` into `<out_dir>/<dataset>.yaml` (other sets kept) and a trials CSV."""
+    out_dir = Path(out_dir)
+    path = out_dir / f"{dataset}.yaml"
+    data = yaml.safe_load(path.read_text()) if path.is_file() else {}
+    best, best_score = results[0]
+    data[set_name] = to_dict(best)
+    if "default" not in data:
+        data["default"] = to_dict(best)
+    header = f"# tuned by `seattrack tune` on {dataset}: best score {best_score:.4f} over {len(results)} trials\n"
+    write_text_atomic(path, header + yaml.safe_dump(data, sort_keys=False))
+    fields = [f.name for f in dataclasses.fields(TrackerHypers)]
+    rows = [",".join(fields + ["score"])] + [",".join(str(getattr(h, f)) for f in fields) + f",{s:.6f}"
+                                              for h, s in results]
+    write_text_atomic(out_dir / f"{dataset}_{set_name}_trials.csv", "\n".join(rows) + "\n")
+    return path

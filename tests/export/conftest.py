@@ -1,0 +1,48 @@
+"""Fixtures for export tests: real crops cut from real image files, small INT8 settings, a private export cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from seattrack.data.frames import read_frame
+from seattrack.export.onnx import export_onnx
+from seattrack.export.quantize import Int8Options
+from seattrack.models.registry import create_model
+from seattrack.track.crops import CropWindow, crop
+
+# small but real: 2 train clips x 8 frames to calibrate, 1 held-out clip x 20 frames to measure agreement
+SMALL_INT8 = Int8Options(calib_clips=2, calib_frames=8, check_clips=1, check_frames=20)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OnnxRuntimeBackend.from_model exports into $SEATTRACK_CACHE: keep it inside the test session."""
+    monkeypatch.setenv("SEATTRACK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def real_crops(image_path: Path, template_size: int, search_sizes: tuple[int, ...]):
+    """A template crop + box (x1y1x2y2) and search crops of a real photo, cut as the tracker cuts them."""
+    image = read_frame(image_path)
+    h, w = image.shape[:2]
+    z = crop(image, CropWindow(w * 0.45, h * 0.4, 0.35 * min(h, w), template_size))
+    box = np.array([0.3, 0.28, 0.72, 0.66], dtype=np.float32) * template_size
+    xs = {s: crop(image, CropWindow(w * 0.5, h * 0.45, 0.7 * min(h, w) * s / 255, s)) for s in search_sizes}
+    return z, box, xs
+
+
+@pytest.fixture(scope="session")
+def lite_net():
+    """seat_lite with its ImageNet backbone; neck and head from a fixed seed (non-degenerate, reproducible)."""
+    torch.manual_seed(0)
+    return create_model("seat_lite", pretrained_backbone=True).eval()
+
+
+@pytest.fixture(scope="session")
+def lite_export(lite_net, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """seat_lite exported with static INT8 graphs (calibrated on the tracker's own crops)."""
+    return export_onnx(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", int8="static",
+                       int8_options=SMALL_INT8)
