@@ -10,8 +10,8 @@ TensorBoard events. `--resume` restores weights, optimizer, scaler, RNG and the 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
