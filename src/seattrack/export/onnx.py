@@ -45,7 +45,8 @@ FORMAT = "seattrack-onnx"
 META_FILE = "model.json"
 TEMPLATE_FILE = "template.onnx"
 TRACK_FILE = "track.onnx"
-VERIFY_TOLERANCE = 1e-3  # max |onnx - torch| / (1 + |torch|) accepted at export time (observed: < 1e-5)
+VERIFY_TOLERANCE = 1e-4  # export check: error allowed relative to a tensor's scale (observed: < 1e-6) ...
+VERIFY_FLOAT32_FACTOR = 10.0  # ... plus this many times PyTorch's own float32 error (see _excess_error)
 STANDARD_DOMAINS = ("", "ai.onnx")
 
 
@@ -162,32 +163,44 @@ def verify_sizes(net: SeatNet) -> list[int]:
     return [size, size + 2 * net.stride]
 
 
-def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
+def _excess_error(got: np.ndarray, torch32: torch.Tensor, exact: torch.Tensor) -> float:
+    """How far ONNX Runtime's error (against float64 PyTorch) exceeds what float32 rounding allows.
+
+    Allowed: VERIFY_TOLERANCE relative to the tensor's scale, plus VERIFY_FLOAT32_FACTOR times PyTorch's own
+    float32 error, so an ill-conditioned network (e.g. random weights with huge activations) is not mistaken
+    for a broken export while a wrong op (shifted RoiAlign grid, baked-in shape) still fails.
+    """
+    want = exact.numpy()
     if got.shape != want.shape:
         return float("inf")
-    return float(np.max(np.abs(got - want) / (1.0 + np.abs(want))))
+    scale = 1.0 + float(np.abs(want).max())
+    allowed = VERIFY_TOLERANCE * scale + VERIFY_FLOAT32_FACTOR * float((torch32.double() - exact).abs().max())
+    return float(np.abs(got - want).max()) / allowed
 
 
 def verify_export(net: SeatNet, folder: Path) -> None:
-    """Run the exported graphs with ONNX Runtime against PyTorch at two search sizes; a mismatch is an error."""
+    """Run the exported graphs with ONNX Runtime at two search sizes against PyTorch; a mismatch is an error."""
     from .runtime import create_session
 
     template = create_session(folder / TEMPLATE_FILE)
     track = create_session(folder / TRACK_FILE)
+    net64 = copy.deepcopy(net).double()
     for size in verify_sizes(net):
         z, box, x = example_inputs(net, size)
         with torch.no_grad():
             state = net.template(z, box)
             cls, ltrb = net.track(x, state)
+            state64 = net64.template(z.double(), box.double())
+            cls64, ltrb64 = net64.track(x.double(), state64)
         got_state = template.run(None, {"z": z.numpy(), "box": box.numpy()})
-        feeds = {"x": x.numpy(), **dict(zip(state_names(len(state)), got_state))}
-        got = track.run(None, feeds)
-        pairs = [*zip(got_state, state), (got[0], torch.sigmoid(cls)), (got[1], ltrb)]
-        error = max(_relative_error(g, w.numpy()) for g, w in pairs)
-        if error > VERIFY_TOLERANCE:
+        got = track.run(None, {"x": x.numpy(), **dict(zip(state_names(len(state)), got_state))})
+        exact = (torch.sigmoid(cls64), ltrb64)
+        triples = [*zip(got_state, state, state64), *zip(got, (torch.sigmoid(cls), ltrb), exact)]
+        excess = max(_excess_error(*triple) for triple in triples)
+        if excess > 1.0:
             raise SeatError(
-                f"exported graphs disagree with PyTorch at search size {size} (relative error {error:.2e} > "
-                f"{VERIFY_TOLERANCE:g}): an op exported wrongly or a shape was baked in as a constant"
+                f"exported graphs disagree with PyTorch at search size {size} ({excess:.1f}x the float32 "
+                f"tolerance): an op exported wrongly or a shape was baked in as a constant"
             )
 
 
