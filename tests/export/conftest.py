@@ -11,6 +11,7 @@ import torch
 from seattrack.data.frames import read_frame
 from seattrack.export.onnx import export_onnx
 from seattrack.export.quantize import Int8Options
+from seattrack.models import save_model
 from seattrack.models.registry import create_model
 from seattrack.track.crops import CropWindow, crop
 
@@ -20,18 +21,23 @@ SMALL_INT8 = Int8Options(calib_clips=2, calib_frames=8, check_clips=1, check_fra
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """OnnxRuntimeBackend.from_model exports into $SEATTRACK_CACHE: keep it inside the test session."""
+    """OnnxRuntimeBackend.from_model exports into $SEATTRACK_CACHE: keep it inside this test session."""
     monkeypatch.setenv("SEATTRACK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-def real_crops(image_path: Path, template_size: int, search_sizes: tuple[int, ...]):
-    """A template crop + box (x1y1x2y2) and search crops of a real photo, cut as the tracker cuts them."""
+def real_crops(image_path: Path, template_size: int, search_sizes: tuple[int, ...] = (255,)):
+    """A template crop + box (x1,y1,x2,y2) and search crops of a real photo file, cut as the tracker cuts them."""
     image = read_frame(image_path)
     h, w = image.shape[:2]
     z = crop(image, CropWindow(w * 0.45, h * 0.4, 0.35 * min(h, w), template_size))
     box = np.array([0.3, 0.28, 0.72, 0.66], dtype=np.float32) * template_size
-    xs = {s: crop(image, CropWindow(w * 0.5, h * 0.45, 0.7 * min(h, w) * s / 255, s)) for s in search_sizes}
+    side = 0.7 * min(h, w) / 255
+    xs = {s: crop(image, CropWindow(w * 0.5, h * 0.45, side * s, s)) for s in search_sizes}
     return z, box, xs
+
+
+def to_tensor(crop_hwc: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(crop_hwc.transpose(2, 0, 1)))[None].float()
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +52,10 @@ def lite_export(lite_net, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """seat_lite exported with static INT8 graphs (calibrated on the tracker's own crops)."""
     return export_onnx(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", int8="static",
                        int8_options=SMALL_INT8)
+
+
+@pytest.fixture(scope="session")
+def lite_checkpoint(lite_net, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ckpt") / "seat_lite_seeded.pt"
+    save_model(lite_net, path)
+    return path

@@ -163,40 +163,46 @@ def verify_sizes(net: SeatNet) -> list[int]:
     return [size, size + 2 * net.stride]
 
 
-def _excess_error(got: np.ndarray, torch32: torch.Tensor, exact: torch.Tensor) -> float:
-    """How far ONNX Runtime's error (against float64 PyTorch) exceeds what float32 rounding allows.
+def _torch_outputs(net: SeatNet, z: torch.Tensor, box: torch.Tensor, x: torch.Tensor) -> list[np.ndarray]:
+    """The state tensors, cls probabilities and ltrb, as the graphs return them."""
+    with torch.no_grad():
+        state = net.template(z, box)
+        cls, ltrb = net.track(x, state)
+    return [t.numpy() for t in (*state, torch.sigmoid(cls), ltrb)]
 
-    Allowed: VERIFY_TOLERANCE relative to the tensor's scale, plus VERIFY_FLOAT32_FACTOR times PyTorch's own
-    float32 error, so an ill-conditioned network (e.g. random weights with huge activations) is not mistaken
-    for a broken export while a wrong op (shifted RoiAlign grid, baked-in shape) still fails.
-    """
-    want = exact.numpy()
+
+def _excess(got: np.ndarray, want: np.ndarray, float32_noise: float = 0.0) -> float:
+    """|got - want| over what is allowed: VERIFY_TOLERANCE of the tensor's scale (+ a multiple of float32 noise)."""
     if got.shape != want.shape:
         return float("inf")
-    scale = 1.0 + float(np.abs(want).max())
-    allowed = VERIFY_TOLERANCE * scale + VERIFY_FLOAT32_FACTOR * float((torch32.double() - exact).abs().max())
+    allowed = VERIFY_TOLERANCE * (1.0 + float(np.abs(want).max())) + VERIFY_FLOAT32_FACTOR * float32_noise
     return float(np.abs(got - want).max()) / allowed
 
 
 def verify_export(net: SeatNet, folder: Path) -> None:
-    """Run the exported graphs with ONNX Runtime at two search sizes against PyTorch; a mismatch is an error."""
-    from .runtime import create_session
+    """Run the exported graphs with ONNX Runtime at two search sizes against PyTorch; a mismatch is an error.
+
+    When ONNX Runtime and PyTorch differ by more than VERIFY_TOLERANCE, both are compared with float64 PyTorch:
+    an ill-conditioned network (e.g. random weights with huge activations) where PyTorch's own float32 error is
+    as large is accepted, while a wrong op (shifted RoiAlign grid, baked-in shape) still fails.
+    """
+    from .runtime import ORT_ERRORS, create_session
 
     template = create_session(folder / TEMPLATE_FILE)
     track = create_session(folder / TRACK_FILE)
-    net64 = copy.deepcopy(net).double()
     for size in verify_sizes(net):
         z, box, x = example_inputs(net, size)
-        with torch.no_grad():
-            state = net.template(z, box)
-            cls, ltrb = net.track(x, state)
-            state64 = net64.template(z.double(), box.double())
-            cls64, ltrb64 = net64.track(x.double(), state64)
-        got_state = template.run(None, {"z": z.numpy(), "box": box.numpy()})
-        got = track.run(None, {"x": x.numpy(), **dict(zip(state_names(len(state)), got_state))})
-        exact = (torch.sigmoid(cls64), ltrb64)
-        triples = [*zip(got_state, state, state64), *zip(got, (torch.sigmoid(cls), ltrb), exact)]
-        excess = max(_excess_error(*triple) for triple in triples)
+        want = _torch_outputs(net, z, box, x)
+        try:
+            state = template.run(None, {"z": z.numpy(), "box": box.numpy()})
+            got = [*state, *track.run(None, {"x": x.numpy(), **dict(zip(state_names(len(state)), state))})]
+        except ORT_ERRORS as exc:
+            raise SeatError(f"exported graphs fail at search size {size}: {_first_line(exc)} (a shape baked in as a "
+                            "constant where it must follow the input?)") from None
+        if max(map(_excess, got, want)) <= 1.0:
+            continue
+        exact = _torch_outputs(copy.deepcopy(net).double(), z.double(), box.double(), x.double())
+        excess = max(_excess(g, e, float(np.abs(w - e).max())) for g, w, e in zip(got, want, exact))
         if excess > 1.0:
             raise SeatError(
                 f"exported graphs disagree with PyTorch at search size {size} ({excess:.1f}x the float32 "

@@ -27,6 +27,9 @@ from ..models.seat import MapGeometry, SeatNet
 from . import DEFAULT_OPSET
 from .onnx import FORMAT, META_FILE, export_onnx, model_digest
 
+ORT_ERRORS = (_ort_errors.Fail, _ort_errors.InvalidArgument, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile,
+              _ort_errors.NotImplemented, _ort_errors.RuntimeException)
+
 
 def _providers(device: str) -> list:
     if device == "cpu":
@@ -49,7 +52,7 @@ def create_session(path: str | Path, threads: int | None = None, device: str = "
     options.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), options, providers=_providers(device))
-    except (_ort_errors.Fail, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile, _ort_errors.NotImplemented) as exc:
+    except ORT_ERRORS as exc:
         raise SeatError(f"ONNX Runtime cannot load {path}: {str(exc).splitlines()[0]}") from None
 
 
