@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,24 @@ from seattrack.models.registry import create_model
 from seattrack.track.crops import CropWindow, crop
 
 # small but real: 2 train clips x 8 frames to calibrate, 1 held-out clip x 20 frames to measure agreement
-SMALL_INT8 = Int8Options(calib_clips=2, calib_frames=8, check_clips=1, check_frames=20)
+SMALL_INT8 = Int8Options(calib_clips=2, calib_frames=8, check_clips=1, check_frames=20, threads=1)
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """On a busy 2-core machine two PyTorch threads thrash (seconds per forward); one runs in milliseconds."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +69,9 @@ def lite_net():
 @pytest.fixture(scope="session")
 def lite_export(lite_net, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """seat_lite exported with static INT8 graphs (calibrated on the tracker's own crops)."""
-    return export_onnx(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", int8="static",
-                       int8_options=SMALL_INT8)
+    with torch_threads(1):
+        return export_onnx(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", int8="static",
+                           int8_options=SMALL_INT8)
 
 
 @pytest.fixture(scope="session")

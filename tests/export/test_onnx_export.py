@@ -16,7 +16,7 @@ from seattrack.export import onnx as export_module
 from seattrack.export.onnx import _torch_outputs, export_onnx
 from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
 from seattrack.models.registry import create_model
-from tests.export.conftest import real_crops, to_tensor
+from tests.export.conftest import real_crops, to_tensor, torch_threads
 
 PHOTOS = ("chelsea", "astronaut", "coffee", "rocket")
 
@@ -55,7 +55,8 @@ def _calibrate_batchnorm(net: nn.Module, image_dir: Path) -> None:
 def alexnet_export(tmp_path_factory):
     torch.manual_seed(1)
     net = create_model("seat_alexnet", pretrained_backbone=False).eval()
-    return net, export_onnx(net, tmp_path_factory.mktemp("alexnet") / "out")
+    with torch_threads(1):
+        return net, export_onnx(net, tmp_path_factory.mktemp("alexnet") / "out")
 
 
 def _exported(name, request, image_dir, tmp_path):

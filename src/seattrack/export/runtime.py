@@ -49,7 +49,7 @@ def create_session(path: str | Path, threads: int | None = None, device: str = "
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
+    options.log_severity_level = 4  # failures surface as exceptions (turned into SeatError), not log lines
     try:
         return ort.InferenceSession(str(path), options, providers=_providers(device))
     except ORT_ERRORS as exc:

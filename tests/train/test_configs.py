@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from seattrack.errors import SeatError
+from seattrack.nas.search import load_search_config
+from seattrack.track.hypers import load_hypers
+from seattrack.train.engine import load_train_config
+
+CONFIGS = Path(__file__).resolve().parents[2] / "src" / "seattrack" / "configs"
+
+
+@pytest.mark.parametrize("path", sorted((CONFIGS / "train").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_train_recipe_loads(path):
+    cfg = load_train_config(str(path), [])
+    assert cfg.data.sources and cfg.epochs > 0
+
+
+@pytest.mark.parametrize("path", sorted((CONFIGS / "search").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_search_recipe_loads(path):
+    assert load_search_config(str(path), []).search.space.widths
+
+
+def test_overrides_and_bad_keys(tmp_path):
+    cfg = load_train_config(str(CONFIGS / "train" / "tiny_cpu.yaml"), ["optim.base_lr=0.02", "epochs=3"])
+    assert cfg.optim.base_lr == 0.02 and cfg.epochs == 3
+    with pytest.raises(SeatError, match="unknown key"):
+        load_train_config(str(CONFIGS / "train" / "tiny_cpu.yaml"), ["optim.learning_rate=0.1"])
+    with pytest.raises(SeatError, match="expected a number"):
+        load_train_config(None, ["optim.base_lr=fast"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [unclosed\n")
+    with pytest.raises(SeatError, match="not valid YAML"):
+        load_train_config(str(bad), [])
+
+
+def test_hypers_sets_load_by_name_and_path(tmp_path):
+    assert load_hypers("default").penalty_k == pytest.approx(0.034)
+    path = tmp_path / "mine.yaml"
+    path.write_text("default: {lr: 0.5}\nfast: {lr: 0.9, window_influence: 0.1}\n")
+    assert load_hypers(f"{path}:fast").lr == 0.9 and load_hypers(str(path)).lr == 0.5
+    with pytest.raises(SeatError, match="no hyper-parameter set 'slow'"):
+        load_hypers(f"{path}:slow")
+    with pytest.raises(SeatError, match="hypers 'nonexistent'"):
+        load_hypers("nonexistent")
