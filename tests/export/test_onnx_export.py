@@ -13,7 +13,7 @@ from torch import nn
 
 from seattrack.errors import SeatError
 from seattrack.export import onnx as export_module
-from seattrack.export.onnx import _torch_outputs, export_onnx
+from seattrack.export.onnx import export_onnx, reference_outputs
 from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
 from seattrack.models.registry import create_model
 from tests.export.conftest import real_crops, to_tensor, torch_threads
@@ -93,7 +93,7 @@ def test_onnx_runtime_matches_pytorch_on_real_crops(name, request, image_dir, tm
     state = backend.template(z, box)
     for size, x in xs.items():
         cls, ltrb = backend.track(x, state)
-        want = _torch_outputs(net, to_tensor(z), torch.from_numpy(box[None]), to_tensor(x))
+        want = reference_outputs(net, to_tensor(z), torch.from_numpy(box[None]), to_tensor(x))
         assert cls.shape == ltrb.shape[1:] == (net.geometry(size).size,) * 2
         assert backend.geometry(size) == net.geometry(size)
         assert np.abs(cls - want[-2][0, 0]).max() <= 1e-4

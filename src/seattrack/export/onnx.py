@@ -6,11 +6,12 @@
                     -> cls (1,1,M,M) probabilities (sigmoid inside the graph), ltrb (1,4,M,M) search-crop pixels
 
 Normalisation (channel order, mean/std) is inside the graphs, as in SeatNet. Exporter: the TorchScript-based
-`torch.onnx.export(..., dynamo=False)`. Both exporters produce standard graphs for every SEAT op here, but the
-TorchScript one traces the variadic state tuple as is, maps torchvision's `roi_align(aligned=True)` to the ONNX
-RoiAlign op with `coordinate_transformation_mode="half_pixel"` (its exact equivalent; `output_half_pixel` is
-`aligned=False`), exports 2-4x faster (the tracker exports on first use) and matched PyTorch to 1e-4 on every
-model, where the dynamo exporter's graph for seat_r50 drifted by 6e-3 (cls) / 7e-2 px (ltrb) on the same input.
+`torch.onnx.export(..., dynamo=False)` (torch 2.14 calls it deprecated; it is still the one that fits best here).
+Both exporters give standard graphs for every SEAT op, but the TorchScript one traces the variadic state tuple
+as is (dynamo needs named arguments and Dim constraints), maps torchvision's `roi_align(aligned=True)` to ONNX
+RoiAlign with `coordinate_transformation_mode="half_pixel"` (its exact equivalent; `output_half_pixel` is
+`aligned=False`), exports 2-4x faster (the tracker exports on first use), and stayed closer to PyTorch: on a
+random-init seat_r50 it differed by 6e-6 (cls) / 1e-4 px (ltrb) where dynamo's graph differed by 6e-3 / 7e-2.
 The search size is a dynamic axis, so the instance-size switch (e.g. 287) runs the same graph; every export is
 checked at the model's search size and at one stride-aligned larger size.
 """
@@ -26,7 +27,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import onnx
@@ -41,12 +42,15 @@ from ..track.hypers import load_hypers
 from . import DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 from .folder import atomic_folder
 
+if TYPE_CHECKING:  # quantize.py imports this module
+    from .quantize import Int8Options
+
 FORMAT = "seattrack-onnx"
 META_FILE = "model.json"
 TEMPLATE_FILE = "template.onnx"
 TRACK_FILE = "track.onnx"
 VERIFY_TOLERANCE = 1e-4  # export check: error allowed relative to a tensor's scale (observed: < 1e-6) ...
-VERIFY_FLOAT32_FACTOR = 10.0  # ... plus this many times PyTorch's own float32 error (see _excess_error)
+VERIFY_FLOAT32_FACTOR = 10.0  # ... plus this many times PyTorch's own float32 error (see verify_export)
 STANDARD_DOMAINS = ("", "ai.onnx")
 
 
@@ -79,7 +83,7 @@ def model_digest(net: SeatNet) -> str:
     for name, value in net.state_dict().items():
         tensor = value.detach().cpu().contiguous()
         h.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
-        h.update(tensor.numpy().tobytes() if tensor.dtype != torch.bfloat16 else tensor.float().numpy().tobytes())
+        h.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 
@@ -163,7 +167,7 @@ def verify_sizes(net: SeatNet) -> list[int]:
     return [size, size + 2 * net.stride]
 
 
-def _torch_outputs(net: SeatNet, z: torch.Tensor, box: torch.Tensor, x: torch.Tensor) -> list[np.ndarray]:
+def reference_outputs(net: SeatNet, z: torch.Tensor, box: torch.Tensor, x: torch.Tensor) -> list[np.ndarray]:
     """The state tensors, cls probabilities and ltrb, as the graphs return them."""
     with torch.no_grad():
         state = net.template(z, box)
@@ -192,7 +196,7 @@ def verify_export(net: SeatNet, folder: Path) -> None:
     track = create_session(folder / TRACK_FILE, threads=1)
     for size in verify_sizes(net):
         z, box, x = example_inputs(net, size)
-        want = _torch_outputs(net, z, box, x)
+        want = reference_outputs(net, z, box, x)
         try:
             state = template.run(None, {"z": z.numpy(), "box": box.numpy()})
             got = [*state, *track.run(None, {"x": x.numpy(), **dict(zip(state_names(len(state)), state))})]
@@ -201,7 +205,7 @@ def verify_export(net: SeatNet, folder: Path) -> None:
                             "constant where it must follow the input?)") from None
         if max(map(_excess, got, want)) <= 1.0:
             continue
-        exact = _torch_outputs(copy.deepcopy(net).double(), z.double(), box.double(), x.double())
+        exact = reference_outputs(copy.deepcopy(net).double(), z.double(), box.double(), x.double())
         excess = max(_excess(g, e, float(np.abs(w - e).max())) for g, w, e in zip(got, want, exact))
         if excess > 1.0:
             raise SeatError(
@@ -253,11 +257,11 @@ def _write_metadata(folder: Path, meta: dict[str, Any]) -> None:
 
 
 def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET, int8: str | None = None,
-                int8_options: Any = None) -> Path:
+                int8_options: Int8Options | None = None) -> Path:
     """Export `net` into the folder `out` (replaced atomically, only after every check passed).
 
     `int8` ("static" or "dynamic") also writes `template_int8.onnx` and `track_int8.onnx` and measures their
-    agreement with fp32 (see `quantize.quantize_folder`); `int8_options` is a `quantize.Int8Options`.
+    agreement with fp32 (see `quantize.quantize_folder`, which `int8_options` configures).
     """
     check_opset(opset)
     if int8 not in (None, *INT8_MODES):
@@ -269,8 +273,8 @@ def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET, int8:
         verify_export(net, staging)
         _write_metadata(staging, meta)
         if int8:
-            from .quantize import Int8Options, quantize_folder
+            from .quantize import quantize_folder
 
-            meta["int8"] = quantize_folder(staging, int8, int8_options or Int8Options())
+            meta["int8"] = quantize_folder(staging, int8, int8_options)
             _write_metadata(staging, meta)
     return out

@@ -30,17 +30,17 @@ from ..track.tracker import SeatTracker
 from . import INT8_MODES
 from .calibration import Clip, Recording, record_crops, synthetic_clips, track_clip
 from .onnx import check_standard
-from .runtime import OnnxRuntimeBackend, create_session, read_metadata
+from .runtime import OnnxRuntimeBackend, create_session, crop_to_input, read_metadata
 
 
 @dataclass
 class Int8Options:
     """Calibration clips (train split) and agreement clips (val split): how many, how long, which seed."""
 
-    calib_clips: int = 8
-    calib_frames: int = 16
-    check_clips: int = 4
-    check_frames: int = 40
+    calib_clips: int = 6
+    calib_frames: int = 12
+    check_clips: int = 2
+    check_frames: int = 30
     seed: int = 0
     threads: int | None = None
 
@@ -53,19 +53,15 @@ class _Feeds(CalibrationDataReader):
         return next(self._feeds, None)
 
 
-def _float(crop: np.ndarray) -> np.ndarray:
-    return crop.transpose(2, 0, 1)[None].astype(np.float32)
-
-
 def _template_feeds(recording: Recording) -> Iterator[dict[str, np.ndarray]]:
     for z, box in recording.templates:
-        yield {"z": _float(z), "box": box.reshape(1, 4)}
+        yield {"z": crop_to_input(z), "box": box.reshape(1, 4)}
 
 
 def _track_feeds(recording: Recording, states: list[tuple[np.ndarray, ...]], names: list[str]
                  ) -> Iterator[dict[str, np.ndarray]]:
     for x, index in recording.searches:
-        yield {"x": _float(x), **dict(zip(names, states[index]))}
+        yield {"x": crop_to_input(x), **dict(zip(names, states[index]))}
 
 
 @contextlib.contextmanager

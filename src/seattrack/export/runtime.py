@@ -70,7 +70,8 @@ def read_metadata(folder: str | Path) -> dict[str, Any]:
     return meta
 
 
-def _as_input(crop: np.ndarray, size: int | None, what: str) -> np.ndarray:
+def crop_to_input(crop: np.ndarray, size: int | None = None, what: str = "crop") -> np.ndarray:
+    """A uint8 (S, S, 3) BGR crop as the graphs' float32 (1, 3, S, S) input (checked: a clear error, not ORT's)."""
     if crop.ndim != 3 or crop.shape[2] != 3 or crop.shape[0] != crop.shape[1]:
         raise SeatError(f"{what} shape {crop.shape}: expected a square (S, S, 3) BGR crop")
     if size is not None and crop.shape[0] != size:
@@ -125,12 +126,12 @@ class OnnxRuntimeBackend:
         return self._geometry[search_size]
 
     def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> tuple[np.ndarray, ...]:
-        z = _as_input(z_crop, self.template_size, "template crop")
+        z = crop_to_input(z_crop, self.template_size, "template crop")
         box = np.asarray(box_xyxy, dtype=np.float32).reshape(1, 4)
         return tuple(self._template.run(self._states, {"z": z, "box": box}))
 
     def track(self, x_crop: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-        feeds = {"x": _as_input(x_crop, None, "search crop"), **dict(zip(self._states, state))}
+        feeds = {"x": crop_to_input(x_crop, None, "search crop"), **dict(zip(self._states, state))}
         cls, ltrb = self._track.run(["cls", "ltrb"], feeds)
         return cls[0, 0], ltrb[0]
 

@@ -1,0 +1,66 @@
+"""OnnxRuntimeBackend: the tracker gives the same boxes as with PyTorch, at the default and a switched search size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seattrack.data.frames import read_frame
+from seattrack.errors import SeatError
+from seattrack.export import runtime
+from seattrack.export.runtime import OnnxRuntimeBackend
+from seattrack.track.backends import TorchBackend
+from seattrack.track.hypers import TrackerHypers
+from seattrack.track.tracker import SeatTracker, load_tracker
+
+
+def _run(tracker: SeatTracker, frames, box) -> np.ndarray:
+    tracker.init(read_frame(frames[0]), box)
+    return np.array([tracker.update(read_frame(f)).box_xywh for f in frames[1:]])
+
+
+def test_load_tracker_with_onnxruntime_gives_the_torch_boxes(lite_checkpoint, target_sequence):
+    """Every frame within 0.5 px. The model is seat_lite with its ImageNet backbone and a seeded neck/head: its
+    score maps vary by ~0.04 across cells, 1e5 times the ~1e-7 numeric difference of the two runtimes, so no
+    arg-max near-tie can flip the trajectories (random heads on a random backbone can produce such ties)."""
+    frames, gt = target_sequence
+    boxes = {b: _run(load_tracker(str(lite_checkpoint), backend=b, threads=1), frames, gt[0])
+             for b in ("torch", "onnxruntime")}
+    diff = np.abs(boxes["torch"] - boxes["onnxruntime"]).max()
+    print(f"max box difference torch vs onnxruntime over {len(frames) - 1} frames: {diff:.2e} px")
+    assert diff <= 0.5
+
+
+def test_the_instance_size_switch_runs_the_dynamic_search_axis(lite_net, lite_export, target_sequence):
+    frames, gt = target_sequence
+    hypers = TrackerHypers(big_sz=287, small_target_ratio=1.0)  # every target counts as small: search 287
+    ort_backend = OnnxRuntimeBackend.from_dir(lite_export, threads=1)
+    assert ort_backend.geometry(287) == lite_net.geometry(287) != lite_net.geometry(255)
+    trackers = [SeatTracker(TorchBackend(lite_net), hypers), SeatTracker(ort_backend, hypers)]
+    boxes = [_run(t, frames[:15], gt[0]) for t in trackers]
+    assert trackers[1].search_size == 287
+    assert np.abs(boxes[0] - boxes[1]).max() <= 0.5
+    with pytest.raises(SeatError, match="at least the template size 127"):
+        ort_backend.geometry(100)
+
+
+def test_from_model_exports_once_and_reuses_the_cache(lite_net, monkeypatch, tmp_path):
+    first = runtime.cached_export(lite_net, cache_dir=tmp_path)
+
+    def no_export(*args, **kwargs):
+        raise AssertionError("exported again although the cache holds this model")
+
+    monkeypatch.setattr(runtime, "export_onnx", no_export)
+    assert runtime.cached_export(lite_net, cache_dir=tmp_path) == first
+    backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+    assert backend.name == "onnxruntime" and backend.template_size == 127
+
+
+def test_bad_crops_and_devices_are_one_line_errors(lite_export):
+    backend = OnnxRuntimeBackend.from_dir(lite_export, threads=1)
+    with pytest.raises(SeatError, match="template crop size 100: this model expects 127x127"):
+        backend.template(np.zeros((100, 100, 3), np.uint8), np.array([10, 10, 50, 50]))
+    with pytest.raises(SeatError, match=r"search crop shape \(255, 200, 3\)"):
+        backend.track(np.zeros((255, 200, 3), np.uint8), ())
+    with pytest.raises(SeatError, match="device 'tpu'"):
+        OnnxRuntimeBackend.from_dir(lite_export, device="tpu")
