@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--root", default="runs/val_sequences")
     parser.add_argument("--sequences", type=int, default=20)
     parser.add_argument("--model", default="seat_lite", help="model name with shipped weights or a checkpoint")
-    parser.add_argument("--backend", default="torch")
+    parser.add_argument("--backend", default="auto")
     parser.add_argument("--only-seat", action="store_true", help="skip the OpenCV trackers")
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -13,6 +13,7 @@ from pathlib import Path
 from .cli import Handler, command
 from .data.sequence import Sequence, read_box_file
 from .errors import SeatError
+from .track.backends import BACKENDS
 
 
 def demo_sequence() -> Sequence:
@@ -28,7 +29,7 @@ def demo_sequence() -> Sequence:
 def _demo(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", default="seattrack-demo", help="output folder (annotated mp4 + box file)")
     p.add_argument("--model", default="seat_lite", help="model name with shipped weights, or a checkpoint")
-    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"])
+    p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--threads", type=int, default=None)
 
     def run(args: argparse.Namespace) -> None:

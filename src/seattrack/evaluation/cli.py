@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..cli import Handler, command
+from ..track.backends import BACKENDS
 from .datasets import BENCHMARKS
 
 
@@ -22,7 +23,7 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--hypers", default="default", help="hyper-parameter set (name, name:set or YAML)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (one tracker each)")
     p.add_argument("--threads", type=int, default=1, help="network threads per process")
-    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"])
+    p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
     p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
     p.add_argument("--preset", help="metric preset for the report (default: the dataset's own convention)")
@@ -95,7 +96,7 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
         from .tune import tune, write_tuned
 
         sequences = load_sequences(args.dataset, args.root, args.split)
-        spec = TrackerSpec(args.tracker, args.hypers, "torch", args.threads)
+        spec = TrackerSpec(args.tracker, args.hypers, "auto", args.threads)
         results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed)
         path = write_tuned(results, args.dataset, args.set, args.out)
         start = next(s for h, s in results if h == load_hypers(args.hypers))

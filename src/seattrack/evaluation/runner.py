@@ -31,7 +31,7 @@ class TrackerSpec:
 
     model: str
     hypers: str | TrackerHypers = "default"
-    backend: str = "torch"
+    backend: str = "auto"
     threads: int = 1
 
     def build_backend(self):

@@ -66,7 +66,7 @@ class VOTTracker:
         return tuple(float(v) for v in result.box_xywh), {"confidence": float(result.score)}
 
 
-def create_tracker(model: str = "seat_lite", hypers: str = "default", backend: str = "torch",
+def create_tracker(model: str = "seat_lite", hypers: str = "default", backend: str = "auto",
                    threads: int | str = 1) -> VOTTracker:
     """Factory named in trackers.ini (`arg_*` entries become keyword arguments, as strings)."""
     return VOTTracker(load_tracker(model, hypers, "cpu", backend, int(threads)))

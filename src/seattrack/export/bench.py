@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ..errors import SeatError
+from ..hardware import cpu_name
 from ..models.complexity import model_cost
 from ..models.seat import SeatNet
 from ..track.backends import Backend, TorchBackend, make_backend
@@ -70,18 +71,6 @@ class BenchReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo (platform's processor string elsewhere)."""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine_info(device: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from torch import nn
 from ..config import to_dict
 from ..errors import SeatError
 from ..models.complexity import example_inputs
-from ..models.seat import SeatNet
+from ..models.seat import SearchBranch, SeatNet, TemplateBranch
 from ..track.hypers import load_hypers
 from . import DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 from .folder import atomic_folder
@@ -52,25 +52,6 @@ TRACK_FILE = "track.onnx"
 VERIFY_TOLERANCE = 1e-4  # export check: error allowed relative to a tensor's scale (observed: < 1e-6) ...
 VERIFY_FLOAT32_FACTOR = 10.0  # ... plus this many times PyTorch's own float32 error (see verify_export)
 STANDARD_DOMAINS = ("", "ai.onnx")
-
-
-class _TemplateGraph(nn.Module):
-    def __init__(self, net: SeatNet):
-        super().__init__()
-        self.net = net
-
-    def forward(self, z: torch.Tensor, box: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return self.net.template(z, box)
-
-
-class _TrackGraph(nn.Module):
-    def __init__(self, net: SeatNet):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor, *state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        cls, ltrb = self.net.track(x, state)
-        return torch.sigmoid(cls), ltrb
 
 
 def state_names(count: int) -> list[str]:
@@ -146,9 +127,10 @@ def _export_graphs(net: SeatNet, folder: Path, opset: int) -> dict[str, Any]:
         state = net.template(z, box)
     names = state_names(len(state))
     # wrappers in eval mode: the exporter restores the wrapper's mode afterwards, which would set `net` training
-    _export(_TemplateGraph(net).eval(), (z, box), folder / TEMPLATE_FILE, ["z", "box"], names, {}, opset)
+    _export(TemplateBranch(net).eval(), (z, box), folder / TEMPLATE_FILE, ["z", "box"], names, {}, opset)
     map_axes = {2: "map", 3: "map"}
-    _export(_TrackGraph(net).eval(), (x, *state), folder / TRACK_FILE, ["x", *names], ["cls", "ltrb"],
+    search = SearchBranch(net, probabilities=True).eval()
+    _export(search, (x, *state), folder / TRACK_FILE, ["x", *names], ["cls", "ltrb"],
             {"x": {2: "search", 3: "search"}, "cls": map_axes, "ltrb": map_axes}, opset)
     for path in (folder / TEMPLATE_FILE, folder / TRACK_FILE):
         check_standard(path)

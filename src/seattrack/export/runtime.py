@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import torch
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_errors
 
 from ..errors import SeatError
+from ..hardware import cache_dir
 from ..models.seat import MapGeometry, SeatNet
 from . import DEFAULT_OPSET
 from .onnx import FORMAT, META_FILE, export_onnx, model_digest
@@ -138,7 +138,7 @@ class OnnxRuntimeBackend:
 
 def cache_root() -> Path:
     """Where `from_model` keeps its exports: $SEATTRACK_CACHE/onnx (default ~/.cache/seattrack/onnx)."""
-    return Path(os.environ.get("SEATTRACK_CACHE", Path.home() / ".cache" / "seattrack")) / "onnx"
+    return cache_dir("onnx")
 
 
 def _complete(folder: Path, int8: str | None) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .seat import SeatNet
+from .seat import SearchBranch, SeatNet, TemplateBranch
 
 _IGNORED = ("aten::batch_norm", "aten::group_norm", "aten::layer_norm", "aten::instance_norm",
             "aten::upsample_nearest2d", "aten::upsample_bilinear2d", "aten::adaptive_avg_pool2d",
@@ -50,24 +50,6 @@ class PartCost:
     macs: int
 
 
-class _TemplateBranch(nn.Module):
-    def __init__(self, net: SeatNet):
-        super().__init__()
-        self.net = net
-
-    def forward(self, z: torch.Tensor, box: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return self.net.template(z, box)
-
-
-class _SearchBranch(nn.Module):
-    def __init__(self, net: SeatNet):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor, *state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.net.track(x, state)
-
-
 def example_inputs(net: SeatNet, search_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """A template crop, a centred template box and a search crop at the model's sizes (raw BGR range)."""
     cfg = net.config
@@ -85,8 +67,8 @@ def model_cost(net: SeatNet) -> list[PartCost]:
     z, box, x = example_inputs(net)
     with torch.no_grad():
         state = net.template(z, box)
-    t_total, t_parts = count_macs(_TemplateBranch(net), (z, box))
-    s_total, s_parts = count_macs(_SearchBranch(net), (x, *state))
+    t_total, t_parts = count_macs(TemplateBranch(net), (z, box))
+    s_total, s_parts = count_macs(SearchBranch(net), (x, *state))
     cfg = net.config
     rows = [
         PartCost(f"backbone+adjust, template {cfg.template_size}", count_params(net.backbone) +

@@ -155,3 +155,27 @@ class SeatNet(nn.Module):
         if self.backbone_frozen:
             self.backbone.eval()
         return self
+
+
+class TemplateBranch(nn.Module):
+    """`net.template` as a module (for tracing: MAC counting and ONNX export)."""
+
+    def __init__(self, net: SeatNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, z: torch.Tensor, box: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.net.template(z, box)
+
+
+class SearchBranch(nn.Module):
+    """`net.track` as a module; `probabilities` applies the sigmoid to the class logits inside the graph."""
+
+    def __init__(self, net: SeatNet, probabilities: bool = False):
+        super().__init__()
+        self.net = net
+        self.probabilities = probabilities
+
+    def forward(self, x: torch.Tensor, *state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        cls, ltrb = self.net.track(x, state)
+        return (torch.sigmoid(cls) if self.probabilities else cls), ltrb

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from torch import nn
 
 from ..errors import SeatError
 from ..fileio import write_json_atomic
+from ..hardware import device_name
 from ..models.arch import Arch
 from ..models.complexity import model_cost
 from ..models.rfm import conv1x1_tail
@@ -39,23 +39,6 @@ from .space import SearchSpace, layer_name
 
 METRICS = ("macs", "latency", "latency_ort")
 UNITS = {"macs": "MACs", "latency": "ms", "latency_ort": "ms"}
-
-
-def device_name(device: str = "cpu") -> str:
-    """A stable description of the device the latencies belong to."""
-    if device.startswith("cuda"):
-        return torch.cuda.get_device_name(torch.device(device))
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("SEATTRACK_CACHE", Path.home() / ".cache" / "seattrack")) / "costs"
 
 
 @dataclass
@@ -214,7 +197,7 @@ def build_cost_table(config: ModelConfig, space: SearchSpace, metric: str = "mac
     net = SeatNet(config, pretrained_backbone=False)
     map_size = net.geometry().size
     key = table_key(metric, config, space, map_size, device, threads)
-    path = Path(cache_dir or default_cache_dir()) / f"{metric}-{key}.json"
+    path = Path(cache_dir or cache_dir("costs")) / f"{metric}-{key}.json"
     table = CostTable(metric, key)
     if path.is_file():
         data = json.loads(path.read_text())

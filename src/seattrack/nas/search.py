@@ -169,7 +169,7 @@ class SearchTrainer(Trainer):
             if s.target is not None:
                 self._update_lambda()
             bar.update(1)
-            bar.set_postfix(loss=f"{losses['loss'].detach().item():.3f}", cost=f"{float(cost):.4g}",
+            bar.set_postfix(loss=f"{losses['loss'].detach().item():.3f}", cost=f"{float(cost.detach()):.4g}",
                             lam=f"{self.lam:.3f}")
         bar.close()
 

@@ -64,12 +64,18 @@ class TorchBackend:
         return out[0], out[1:]
 
 
-def make_backend(net: SeatNet, backend: str = "torch", device: str = "cpu", threads: int | None = None) -> Backend:
-    """Build a backend by name: `torch` (eager), or `onnxruntime` / `onnxruntime-int8` (exported graphs)."""
+BACKENDS = ("auto", "torch", "onnxruntime", "onnxruntime-int8")
+
+
+def make_backend(net: SeatNet, backend: str = "auto", device: str = "cpu", threads: int | None = None) -> Backend:
+    """Build a backend by name: `torch` (eager), `onnxruntime` / `onnxruntime-int8` (exported graphs), or `auto`:
+    ONNX Runtime on a CPU (2-3x faster than eager PyTorch on this network) and PyTorch on CUDA."""
+    if backend == "auto":
+        backend = "torch" if device.startswith("cuda") else "onnxruntime"
     if backend == "torch":
         return TorchBackend(net, device, threads)
     if backend.startswith("onnxruntime"):
         from ..export.runtime import OnnxRuntimeBackend
 
         return OnnxRuntimeBackend.from_model(net, device=device, threads=threads, int8=backend.endswith("int8"))
-    raise SeatError(f"backend {backend!r}: expected torch, onnxruntime or onnxruntime-int8")
+    raise SeatError(f"backend {backend!r}: expected one of {', '.join(BACKENDS)}")

@@ -6,6 +6,7 @@ import argparse
 
 from ..cli import Handler, command
 from ..errors import SeatError
+from .backends import BACKENDS
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:
@@ -23,7 +24,8 @@ def add_tracker_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", "--model", dest="weights", default="seat_lite",
                    help="checkpoint file or model name with shipped weights (default seat_lite)")
     p.add_argument("--hypers", default="default", help="hyper-parameter set: name, name:set or YAML path")
-    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "onnxruntime-int8"])
+    p.add_argument("--backend", default="auto", choices=BACKENDS,
+                   help="auto: ONNX Runtime on CPU, PyTorch on CUDA (default)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for the network")
 

@@ -143,8 +143,12 @@ class SeatTracker:
 
 
 def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = "default", device: str = "cpu",
-                 backend: str = "torch", threads: int | None = None) -> SeatTracker:
-    """One-line entry point: a named model with shipped weights, or a checkpoint file, ready to track."""
+                 backend: str = "auto", threads: int | None = None) -> SeatTracker:
+    """One-line entry point: a named model with shipped weights, or a checkpoint file, ready to track.
+
+    `backend="auto"` runs the exported ONNX graphs with ONNX Runtime on a CPU (exported once, then cached under
+    ~/.cache/seattrack/onnx) and eager PyTorch on CUDA; `torch`, `onnxruntime` and `onnxruntime-int8` force one.
+    """
     from ..models.resolve import resolve_model
 
     net = resolve_model(name_or_checkpoint, require_weights=True)
