@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from seattrack.export.bench import BenchReport, bench, cpu_name, format_report
+from seattrack.export.bench import BenchReport, bench, format_report
+from seattrack.hardware import cpu_name
 from seattrack.models.registry import create_model, list_models
 
 BACKENDS = ["torch", "onnxruntime", "onnxruntime-int8"]
