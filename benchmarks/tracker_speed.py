@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from common import machine
-
 from seattrack.export.bench import bench
 from seattrack.models.registry import create_model, list_models
 
