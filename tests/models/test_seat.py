@@ -133,3 +133,19 @@ def test_cost_report_parts_add_up():
     assert rows["per frame (search branch)"].params == sum(p.numel() for p in
                                                             create_model("seat_lt", pretrained_backbone=False)
                                                             .parameters())
+
+
+def test_partial_unfreezing_trains_only_the_last_stages(chelsea_path):
+    net = create_model("seat_lite", pretrained_backbone=False).train()
+    net.freeze_backbone(False, trainable_stages=3)
+    stages = net.backbone.stages()
+    assert all(not p.requires_grad for s in stages[:-3] for p in s.parameters())
+    assert all(p.requires_grad for s in stages[-3:] for p in s.parameters())
+    assert not stages[0].training and stages[-1].training  # frozen stages keep their BN statistics
+    z, x = real_crops(chelsea_path)
+    cls, ltrb = net(torch.cat([z, z]), torch.cat([x, x]), torch.tensor([[40.0, 40.0, 87.0, 87.0]] * 2))
+    (cls.mean() + ltrb.mean()).backward()
+    assert all(p.grad is None for s in stages[:-3] for p in s.parameters())
+    assert any(p.grad is not None for p in stages[-1].parameters())
+    net.freeze_backbone(True)
+    assert all(not p.requires_grad for p in net.backbone.parameters()) and not stages[-1].training

@@ -73,6 +73,7 @@ class SeatNet(nn.Module):
         self.rfm = rfm if rfm is not None else RFM(config.arch, config.fusion_dim)
         self.head = ClsRegHead(config.arch.last_dim, config.head_towers)
         self.backbone_frozen = False
+        self.frozen_stages: list[nn.Module] = []
 
     # ----------------------------------------------------------------------------------------------- geometry
     @property
@@ -144,16 +145,24 @@ class SeatNet(nn.Module):
         return self.track(x, self.template(z, box))
 
     # ------------------------------------------------------------------------------------------------ freezing
-    def freeze_backbone(self, frozen: bool = True) -> None:
-        """Freeze (or release) the backbone; a frozen backbone also keeps its BatchNorm statistics fixed."""
+    def freeze_backbone(self, frozen: bool = True, trainable_stages: int = 0) -> None:
+        """Freeze (or release) the backbone; frozen layers also keep their BatchNorm statistics fixed.
+
+        `trainable_stages` > 0 releases only the last that many backbone stages (the rest stays frozen).
+        """
+        stages = self.backbone.stages()
+        keep = 0 if frozen else (trainable_stages or len(stages))
+        self.frozen_stages = stages[: len(stages) - keep]
         self.backbone_frozen = frozen
-        self.backbone.requires_grad_(not frozen)
+        self.backbone.requires_grad_(False)
+        for stage in stages[len(stages) - keep:]:
+            stage.requires_grad_(True)
         self.train(self.training)
 
     def train(self, mode: bool = True) -> SeatNet:
         super().train(mode)
-        if self.backbone_frozen:
-            self.backbone.eval()
+        for stage in self.frozen_stages:
+            stage.eval()
         return self
 
 

@@ -52,6 +52,7 @@ class OptimConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-4
     unfreeze_epoch: int = 5
+    backbone_trainable_stages: int = 0  # after unfreezing: train only the last N backbone stages (0 = all)
     backbone_lr_mult: float = 0.1
     clip_grad: float = 10.0
     cls_weight: float = 1.0

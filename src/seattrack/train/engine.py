@@ -183,7 +183,8 @@ class Trainer:
         try:
             while self.position["epoch"] < self.cfg.epochs:
                 epoch = self.position["epoch"]
-                self.net.freeze_backbone(epoch < self.cfg.optim.unfreeze_epoch)
+                self.net.freeze_backbone(epoch < self.cfg.optim.unfreeze_epoch,
+                                         self.cfg.optim.backbone_trainable_stages)
                 self.run_epoch(epoch)
                 self.end_epoch(epoch)
             final = self.finalize()

@@ -43,5 +43,8 @@ class AlexNet(Backbone):
             s = conv_out(s, 3)
         return s
 
+    def stages(self) -> list[nn.Module]:
+        return list(self.features)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.features(x)

@@ -37,6 +37,10 @@ class Backbone(nn.Module):
         """Spatial size of the feature map for a square input of `input_size` pixels."""
         raise NotImplementedError
 
+    def stages(self) -> list[nn.Module]:
+        """The backbone's layers in input-to-output order (for partial fine-tuning of the last ones)."""
+        raise NotImplementedError
+
 
 def conv_out(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length of a convolution or pooling layer along one axis."""

@@ -90,5 +90,8 @@ class EfficientNetLite0S16(Backbone):
             s = conv_out(s, k, stride, k // 2)
         return s
 
+    def stages(self) -> list[nn.Module]:
+        return [self.stem, *self.blocks]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.blocks(self.stem(x))

@@ -51,6 +51,9 @@ class LightTrackMobile(Backbone):
             s = conv_out(s, 3, stride, 1)
         return s
 
+    def stages(self) -> list[nn.Module]:
+        return [self.stem, self.ds, *self.blocks]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
         x = x + self.ds(x)

@@ -39,5 +39,8 @@ class ResNet50Dilated(Backbone):
         s = conv_out(s, 3, 2, 1)
         return conv_out(s, 3, 2, 1)
 
+    def stages(self) -> list[nn.Module]:
+        return [self.stem, self.layer1, self.layer2, self.layer3]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layer3(self.layer2(self.layer1(self.stem(x))))
