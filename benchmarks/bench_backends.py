@@ -1,7 +1,7 @@
 """Tracker speed of every named model: PyTorch eager vs ONNX Runtime fp32 vs ONNX Runtime INT8, at 1 and 2 threads.
 
 Each table is one `seattrack bench` measurement (seattrack.export.bench): the backends run side by side in one
-process, interleaved call by call, and the speed-ups are ratios within that run. `track` is the network alone
+process, in alternating blocks of calls, and the speed-ups are ratios within that run. `track` is the network alone
 (template state precomputed, crops the tracker cut from real frames), `update` the full per-frame step. Models
 carry random weights (seat_lite: its ImageNet backbone): speed does not depend on the values. INT8 graphs are
 calibrated on the tracker's own crops when a model is first exported (cached in $SEATTRACK_CACHE afterwards).

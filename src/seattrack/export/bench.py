@@ -180,11 +180,19 @@ def bench(net: SeatNet, backends: list[str], device: str = "cpu", threads: int |
         subject, note = _prepare(net, name, clip, device, threads, warmup)
         results.append(BackendResult(name, note=note))
         subjects.append(subject)
+    # Blocks, not call-by-call interleaving: each runtime's thread pool spins for a while after a call, so
+    # alternating calls would make the backends slow each other down. Blocks alternate in rounds against drift,
+    # and the first calls of every block (pool wake-up) are discarded.
+    rounds = min(3, iters)
     for phase in ("track", "update"):
-        for _ in range(iters):
+        for r in range(rounds):
             for subject in subjects:
-                if subject is not None:
-                    subject.times[phase].append(getattr(subject, phase)())
+                if subject is None:
+                    continue
+                call = getattr(subject, phase)
+                for _ in range(2):
+                    call()
+                subject.times[phase] += [call() for _ in range(iters // rounds + (r < iters % rounds))]
     for result, subject in zip(results, subjects):
         if subject is not None:
             result.track, result.update = Timing.of(subject.times["track"]), Timing.of(subject.times["update"])
@@ -214,7 +222,7 @@ def format_report(report: BenchReport) -> str:
         f"frame (search {report.search_size}), template branch {report.macs_template / 1e9:.3f} GMACs once",
         f"machine: {m['cpu']} ({m['cpus_available']} CPUs available){', ' + m['gpu'] if 'gpu' in m else ''}; "
         f"device {report.device}, {report.threads} thread(s); warm-up {report.warmup}, {report.iters} timed calls "
-        f"each, backends interleaved",
+        f"each, backends in alternating blocks",
         f"{'backend':<18}{'track ms med/p90':>18}{'FPS':>8}{'speed-up':>10}   "
         f"{'update ms med/p90':>18}{'FPS':>8}{'speed-up':>10}   note",
     ]
