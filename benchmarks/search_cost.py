@@ -64,8 +64,9 @@ def main() -> None:
         subprocess.run(cmd, check=True, capture_output=True)
         total = time.perf_counter() - start
         log = json.loads((Path(tmp) / "run" / "search_log.json").read_text())
+    arch_pairs = max(args.samples // 10, args.batch_size)
     print(f"search, seat_lite 127/255, space {SPACE}: 2 epochs (1 warm-up + 1 search: {args.samples} weight pairs + "
-          f"{max(args.samples // 10, args.batch_size)} arch pairs each) in {total:.1f} s including start-up and the MACs table; "
+          f"{arch_pairs} arch pairs) in {total:.1f} s including start-up and the MACs table; "
           f"about {total / 2:.1f} s per epoch of {args.samples} pairs")
     print(f"derived after 1 search epoch: {log[-1]['arch']} ({log[-1]['macs'] / 1e9:.3f} GMACs)")
     for kind in ("supernet", "derived"):
