@@ -180,3 +180,10 @@ def test_budget_derivation_is_the_most_probable_arch_in_the_window(tmp_path):
         found = derive_arch_within_budget(space, dict(sn.alphas.items()), dict(sn.betas.items()), 64, 64, model,
                                           low, high)
         assert found.to_json() == best[1]
+
+
+def test_cost_tables_default_to_the_user_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEATTRACK_CACHE", str(tmp_path))
+    cfg = model_config("seat_lite", template_size=63, search_size=127)
+    table = build_cost_table(cfg, SearchSpace(widths=[16], layers=[1], connect=1), "macs")
+    assert table.path.parent == tmp_path / "costs" and table.path.is_file()

@@ -197,7 +197,7 @@ def build_cost_table(config: ModelConfig, space: SearchSpace, metric: str = "mac
     net = SeatNet(config, pretrained_backbone=False)
     map_size = net.geometry().size
     key = table_key(metric, config, space, map_size, device, threads)
-    path = Path(cache_dir or cache_dir("costs")) / f"{metric}-{key}.json"
+    path = Path(cache_dir or user_cache_dir("costs")) / f"{metric}-{key}.json"
     table = CostTable(metric, key)
     if path.is_file():
         data = json.loads(path.read_text())
