@@ -29,6 +29,7 @@ from torch import nn
 
 from ..errors import SeatError
 from ..fileio import write_json_atomic
+from ..hardware import cache_dir as user_cache_dir
 from ..hardware import device_name
 from ..models.arch import Arch
 from ..models.complexity import model_cost
