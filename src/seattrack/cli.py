@@ -9,20 +9,18 @@ from collections.abc import Callable
 from .errors import SeatError
 
 Handler = Callable[[argparse.Namespace], int | None]
-_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler, str]] = {}
+Setup = Callable[[argparse.ArgumentParser], Handler]
+_COMMANDS: dict[str, tuple[Setup, str]] = {}
 
 
-def command(name: str, help: str):
-    """Register a sub-command: the decorated function adds arguments and returns the handler."""
+def command(name: str, help: str) -> Callable[[Setup], Setup]:
+    """Register a sub-command: the decorated function adds its arguments and returns the handler to run."""
 
-    def wrap(setup: Callable[[argparse.ArgumentParser], Handler]):
-        def add_args(parser: argparse.ArgumentParser) -> None:
-            parser.set_defaults(_handler=setup(parser))
-
-        _COMMANDS[name] = (add_args, None, help)  # type: ignore[assignment]
+    def register(setup: Setup) -> Setup:
+        _COMMANDS[name] = (setup, help)
         return setup
 
-    return wrap
+    return register
 
 
 @command("info", "params and MACs per part of a model (fvcore count)")
@@ -64,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seattrack", description="SEAT visual tracker")
     parser.add_argument("--version", action="version", version=f"seattrack {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, (add_args, _, help_text) in _COMMANDS.items():
-        add_args(sub.add_parser(name, help=help_text, description=help_text))
+    for name, (setup, help_text) in _COMMANDS.items():
+        parser_ = sub.add_parser(name, help=help_text, description=help_text)
+        parser_.set_defaults(_handler=setup(parser_))
     return parser
 
 

@@ -1,0 +1,30 @@
+import json
+
+from seattrack.cli import main
+from seattrack.models import Arch, ArchBlock
+
+
+def test_info_prints_params_and_macs_per_part(capsys, tmp_path):
+    assert main(["info", "seat_lt"]) == 0
+    out = capsys.readouterr().out
+    for part in ("backbone+adjust, template 127", "fusion (cfm), search part", "RFM", "head", "per frame"):
+        assert part in out
+    arch = tmp_path / "a.json"
+    Arch([ArchBlock(32, "wavemlp_k3_t4_dw")], 128).save(arch)
+    assert main(["info", "seat_lt", "--arch", str(arch)]) == 0
+    assert "32[k3_t4_dw] -> 1x1 -> 128" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_with_exit_code_2(capsys, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"blocks": [{"width": 8, "ch_op": "conv9"}], "last_dim": 8}))
+    assert main(["info", "seat_lt", "--arch", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown op 'conv9'" in err[0]
+    assert main(["info", "missing.pt"]) == 2
+    assert "checkpoint not found: missing.pt" in capsys.readouterr().err
+
+
+def test_models_lists_the_registry(capsys):
+    assert main(["models"]) == 0
+    assert set(capsys.readouterr().out.split()) >= {"seat_alexnet", "seat_lt", "seat_lite", "seat_r50"}
