@@ -187,3 +187,12 @@ def test_cost_tables_default_to_the_user_cache(tmp_path, monkeypatch):
     cfg = model_config("seat_lite", template_size=63, search_size=127)
     table = build_cost_table(cfg, SearchSpace(widths=[16], layers=[1], connect=1), "macs")
     assert table.path.parent == tmp_path / "costs" and table.path.is_file()
+
+
+def test_onnxruntime_latency_table(tmp_path):
+    cfg = model_config("seat_lite", template_size=63, search_size=127)
+    space = SearchSpace(widths=[16], layers=[1], connect=1, ops=["wavemlp_k3_t4_dw"])
+    table = build_cost_table(cfg, space, "latency_ort", threads=1, cache_dir=tmp_path, runs=3)
+    assert table.unit == "ms" and table.fixed > 0
+    assert table.op("wavemlp_k3_t4_dw", 64, 16) > 0 and table.tail(16, 64) > 0
+    assert "latency_ort" in table.path.name
