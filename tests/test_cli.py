@@ -28,3 +28,13 @@ def test_errors_are_one_line_with_exit_code_2(capsys, tmp_path):
 def test_models_lists_the_registry(capsys):
     assert main(["models"]) == 0
     assert set(capsys.readouterr().out.split()) >= {"seat_alexnet", "seat_lt", "seat_lite", "seat_r50"}
+
+
+def test_atomic_writes_get_normal_permissions(tmp_path):
+    import os
+
+    from seattrack.fileio import default_file_mode, write_text_atomic
+
+    write_text_atomic(tmp_path / "a.txt", "x")
+    assert os.stat(tmp_path / "a.txt").st_mode & 0o777 == default_file_mode()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind

@@ -12,6 +12,13 @@ from pathlib import Path
 from typing import Any
 
 
+def default_file_mode() -> int:
+    """0o666 minus the process umask: what `open()` would have given (mkstemp files are 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename."""
@@ -24,6 +31,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp_path, default_file_mode())
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..data.frames import read_frame, to_bgr8
 from ..errors import SeatError
+from ..fileio import default_file_mode
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -128,6 +129,7 @@ class VideoSink:
     def close(self) -> None:
         if self.writer is not None:
             self.writer.release()
+            os.chmod(self.tmp, default_file_mode())
             os.replace(self.tmp, self.path)
         self.tmp.unlink(missing_ok=True)
 

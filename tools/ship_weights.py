@@ -1,0 +1,55 @@
+"""Turn a training checkpoint into the weights shipped inside the package (fp16), after checking that fp16 keeps
+the tracker's accuracy: it tracks held-out validation sequences with the fp32 and the fp16 weights and prints the
+mean IoU between their boxes and each one's success AUC.
+
+    python tools/ship_weights.py runs/seat_lite_cpu/epoch_040.pt [--name seat_lite] [--sequences 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from common import validation_sequences  # noqa: E402
+from seattrack.evaluation.metrics import evaluate_ope, iou  # noqa: E402
+from seattrack.evaluation.runner import track_ope  # noqa: E402
+from seattrack.models import load_model  # noqa: E402
+from seattrack.models.checkpoint import model_from_payload, model_payload, save_model  # noqa: E402
+from seattrack.track.backends import TorchBackend  # noqa: E402
+from seattrack.track.tracker import SeatTracker  # noqa: E402
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "src" / "seattrack" / "weights"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint")
+    parser.add_argument("--name", default="seat_lite")
+    parser.add_argument("--sequences", type=int, default=10)
+    parser.add_argument("--root", default="runs/val_sequences")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # 2 threads collapse when another job shares the cores
+    full = load_model(args.checkpoint)
+    half = model_from_payload(model_payload(full, half=True))
+    sequences = validation_sequences(args.root, 20)[: args.sequences]
+    boxes = {}
+    for label, net in (("fp32", full), ("fp16", half)):
+        tracker = SeatTracker(TorchBackend(net))
+        boxes[label] = {s.name: track_ope(tracker, s)[0] for s in sequences}
+        print(f"{label}: success AUC {evaluate_ope(boxes[label], sequences, 'pysot').auc:.4f} (pysot convention)")
+    agreement = np.mean([iou(boxes["fp32"][s.name], boxes["fp16"][s.name], "continuous").mean() for s in sequences])
+    print(f"mean IoU between fp16 and fp32 boxes: {agreement:.4f}")
+    WEIGHTS.mkdir(parents=True, exist_ok=True)
+    out = WEIGHTS / f"{args.name}.pt"
+    save_model(full, out, half=True, source=str(args.checkpoint))
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
