@@ -71,13 +71,14 @@ def main() -> None:
     parser.add_argument("--sequences", type=int, default=20)
     parser.add_argument("--model", default="seat_lite", help="model name with shipped weights or a checkpoint")
     parser.add_argument("--backend", default="auto")
+    parser.add_argument("--hypers", help="tracking hyper-parameter set (default: the model's own)")
     parser.add_argument("--only-seat", action="store_true", help="skip the OpenCV trackers")
     args = parser.parse_args()
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     sequences = validation_sequences(args.root, args.sequences)
-    trackers = {f"SEAT ({args.model}, {args.backend})": SeatRunner(load_tracker(args.model, backend=args.backend,
-                                                                                 threads=1))}
+    seat = load_tracker(args.model, args.hypers, backend=args.backend, threads=1)
+    trackers = {f"SEAT ({args.model}, {args.backend})": SeatRunner(seat)}
     if not args.only_seat:
         trackers.update({"OpenCV CSRT": OpenCVRunner(cv2.TrackerCSRT_create),
                          "OpenCV KCF": OpenCVRunner(cv2.TrackerKCF_create),

@@ -41,3 +41,14 @@ def test_create_model_pretrained_refuses_models_without_weights():
 
     with pytest.raises(SeatError, match="no trained weights ship for 'seat_r50'"):
         create_model("seat_r50", pretrained=True)
+
+
+def test_the_tuned_hypers_travel_with_the_weights(tmp_path):
+    from seattrack.models import save_model
+    from seattrack.track.hypers import load_hypers
+
+    assert load_tracker("seat_lite").hypers == load_hypers("seat_lite")  # the shipped file carries its tuned set
+    assert load_tracker("seat_lite", "default").hypers == load_hypers("default")  # an explicit set wins
+    path = tmp_path / "plain.pt"
+    save_model(create_model("seat_lite", pretrained_backbone=False), path)
+    assert load_tracker(str(path)).hypers == load_hypers("default")  # no set in the file: the configs default

@@ -2,7 +2,9 @@
 the tracker's accuracy: it tracks held-out validation sequences with the fp32 and the fp16 weights and prints the
 mean IoU between their boxes and each one's success AUC.
 
-    python tools/ship_weights.py runs/seat_lite_cpu/epoch_040.pt [--name seat_lite] [--sequences 10]
+    python tools/ship_weights.py runs/seat_lite_cpu/epoch_030.pt [--hypers configs/hypers/seat_lite.yaml]
+
+`--hypers` embeds a tuned tracking hyper-parameter set in the shipped file (used when a caller passes none).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from common import validation_sequences  # noqa: E402
+from seattrack.config import to_dict  # noqa: E402
 from seattrack.evaluation.metrics import evaluate_ope, iou  # noqa: E402
 from seattrack.evaluation.runner import track_ope  # noqa: E402
 from seattrack.models import load_model  # noqa: E402
 from seattrack.models.checkpoint import model_from_payload, model_payload, save_model  # noqa: E402
 from seattrack.track.backends import TorchBackend  # noqa: E402
+from seattrack.track.hypers import load_hypers  # noqa: E402
 from seattrack.track.tracker import SeatTracker  # noqa: E402
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "src" / "seattrack" / "weights"
@@ -33,6 +37,7 @@ def main() -> None:
     parser.add_argument("--name", default="seat_lite")
     parser.add_argument("--sequences", type=int, default=10)
     parser.add_argument("--root", default="runs/val_sequences")
+    parser.add_argument("--hypers", help="hyper-parameter set to embed (name, name:set or YAML)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # 2 threads collapse when another job shares the cores
     full = load_model(args.checkpoint)
@@ -40,14 +45,15 @@ def main() -> None:
     sequences = validation_sequences(args.root, 20)[: args.sequences]
     boxes = {}
     for label, net in (("fp32", full), ("fp16", half)):
-        tracker = SeatTracker(TorchBackend(net))
+        tracker = SeatTracker(TorchBackend(net), args.hypers or "default")
         boxes[label] = {s.name: track_ope(tracker, s)[0] for s in sequences}
         print(f"{label}: success AUC {evaluate_ope(boxes[label], sequences, 'pysot').auc:.4f} (pysot convention)")
     agreement = np.mean([iou(boxes["fp32"][s.name], boxes["fp16"][s.name], "continuous").mean() for s in sequences])
     print(f"mean IoU between fp16 and fp32 boxes: {agreement:.4f}")
     WEIGHTS.mkdir(parents=True, exist_ok=True)
     out = WEIGHTS / f"{args.name}.pt"
-    save_model(full, out, half=True, source=str(args.checkpoint))
+    extra = {"hypers": to_dict(load_hypers(args.hypers))} if args.hypers else {}
+    save_model(full, out, half=True, source=str(args.checkpoint), **extra)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
 
 

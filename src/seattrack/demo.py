@@ -39,7 +39,7 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
         from .track.video import FrameSource
 
         sequence = demo_sequence()
-        tracker = load_tracker(args.model, "default", "cpu", args.backend, args.threads)
+        tracker = load_tracker(args.model, None, "cpu", args.backend, args.threads)
         out = Path(args.out)
         source = FrameSource(str(Path(sequence.frames[0]).parent))
         summary = track_source(source, tracker, sequence.boxes[0], out / "demo_tracked.mp4", out / "demo_boxes.txt")

@@ -20,7 +20,7 @@ def _dataset_args(p: argparse.ArgumentParser) -> None:
 def _eval(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--tracker", default="seat_lite", help="model name with shipped weights, or a checkpoint")
-    p.add_argument("--hypers", default="default", help="hyper-parameter set (name, name:set or YAML)")
+    p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (one tracker each)")
     p.add_argument("--threads", type=int, default=1, help="network threads per process")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
@@ -81,7 +81,7 @@ def _report(p: argparse.ArgumentParser) -> Handler:
 def _tune(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--tracker", default="seat_lite")
-    p.add_argument("--hypers", default="default", help="starting set (trial 0)")
+    p.add_argument("--hypers", help="starting set (trial 0; default: the model's own)")
     p.add_argument("--trials", type=int, default=20)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
@@ -90,7 +90,6 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", default="configs/hypers", help="folder of the hypers YAML files")
 
     def run(args: argparse.Namespace) -> None:
-        from ..track.hypers import load_hypers
         from .datasets import load_sequences
         from .runner import TrackerSpec
         from .tune import tune, write_tuned
@@ -99,9 +98,8 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
         spec = TrackerSpec(args.tracker, args.hypers, "auto", args.threads)
         results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed)
         path = write_tuned(results, args.dataset, args.set, args.out)
-        start = next(s for h, s in results if h == load_hypers(args.hypers))
         best, value = results[0]
-        print(f"best score {value:.4f} (starting set {start:.4f}) -> {path} [{args.set}]: {best}")
+        print(f"best score {value:.4f} over {len(results)} trials -> {path} [{args.set}]: {best}")
 
     return run
 

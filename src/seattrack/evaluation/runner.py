@@ -30,21 +30,25 @@ class TrackerSpec:
     """Everything a worker process needs to build the tracker (picklable)."""
 
     model: str
-    hypers: str | TrackerHypers = "default"
+    hypers: str | TrackerHypers | None = None
     backend: str = "auto"
     threads: int = 1
 
     def build_backend(self):
-        """The network behind the tracker (loaded once per process, shared by trackers with other hypers)."""
+        """(backend, hypers): the network behind the tracker, loaded once per process and shared by trackers with
+        other hypers, and the hyper-parameters this spec resolves to (see `load_tracker`)."""
         from ..models.resolve import resolve_model
         from ..track.backends import make_backend
+        from ..track.tracker import resolve_hypers
 
-        return make_backend(resolve_model(self.model, require_weights=True), self.backend, "cpu", self.threads)
+        net = resolve_model(self.model, require_weights=True)
+        return make_backend(net, self.backend, "cpu", self.threads), resolve_hypers(net, self.hypers)
 
     def build(self, hypers: str | TrackerHypers | None = None):
         from ..track.tracker import SeatTracker
 
-        return SeatTracker(self.build_backend(), hypers or self.hypers)
+        backend, resolved = self.build_backend()
+        return SeatTracker(backend, hypers or resolved)
 
 
 def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from ..config import to_dict
 from ..data.sequence import Sequence
 from ..fileio import write_text_atomic
-from ..track.hypers import TrackerHypers, load_hypers
+from ..track.hypers import TrackerHypers
 from ..track.tracker import SeatTracker
 from .datasets import benchmark
 from .metrics import evaluate_got10k, evaluate_ope
@@ -52,7 +52,7 @@ def _init(spec: TrackerSpec) -> None:
     import torch
 
     torch.set_num_threads(spec.threads)
-    _BACKEND = spec.build_backend()
+    _BACKEND = spec.build_backend()[0]
 
 
 def _track(hypers: TrackerHypers, sequence: Sequence) -> np.ndarray:
@@ -69,10 +69,16 @@ def score(dataset: str, boxes: dict[str, np.ndarray], sequences: list[Sequence])
 
 def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int = 20, workers: int = 1,
          seed: int = 0, space: TuneSpace | None = None, progress: bool = True) -> list[tuple[TrackerHypers, float]]:
-    """Score `trials` hyper-parameter sets (the first is the starting set); returns them best first."""
+    """Score `trials` hyper-parameter sets; trial 0 is the starting set (the spec's, or the model's own).
+
+    Returns (hypers, score) best first.
+    """
+    from ..models.resolve import resolve_model
+    from ..track.tracker import resolve_hypers
+
     space = space or TuneSpace()
     rng = np.random.default_rng(seed)
-    base = load_hypers(spec.hypers)
+    base = resolve_hypers(resolve_model(spec.model, require_weights=True), spec.hypers)
     candidates = [base] + [sample_hypers(rng, space, base) for _ in range(trials - 1)]
     results = []
     bar = tqdm(total=len(candidates), unit="trial", disable=not progress, desc="tuning")

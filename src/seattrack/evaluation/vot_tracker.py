@@ -7,7 +7,6 @@ Register it in the workspace's `trackers.ini`:
     protocol = python
     command = seattrack.evaluation.vot_tracker:create_tracker
     arg_model = seat_lite        ; or a checkpoint path
-    arg_hypers = default
 
 The toolkit imports the module in a worker process, calls `create_tracker(**args)`, then `initialize(frame, new)`
 once and `update(frame)` per frame. `frame` is the image path (or a dict of channel -> path); `new` is the target
@@ -66,7 +65,7 @@ class VOTTracker:
         return tuple(float(v) for v in result.box_xywh), {"confidence": float(result.score)}
 
 
-def create_tracker(model: str = "seat_lite", hypers: str = "default", backend: str = "auto",
+def create_tracker(model: str = "seat_lite", hypers: str | None = None, backend: str = "auto",
                    threads: int | str = 1) -> VOTTracker:
     """Factory named in trackers.ini (`arg_*` entries become keyword arguments, as strings)."""
     return VOTTracker(load_tracker(model, hypers, "cpu", backend, int(threads)))

@@ -48,6 +48,7 @@ def model_from_payload(payload: dict[str, Any], where: str = "checkpoint") -> Se
     model = SeatNet(config, pretrained_backbone=False)
     state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model"].items()}
     model.load_state_dict(state, strict=True)
+    model.tracking_hypers = payload.get("hypers")  # the set tuned for these weights, when the file carries one
     return model.eval()
 
 

@@ -74,6 +74,7 @@ class SeatNet(nn.Module):
         self.head = ClsRegHead(config.arch.last_dim, config.head_towers)
         self.backbone_frozen = False
         self.frozen_stages: list[nn.Module] = []
+        self.tracking_hypers: dict | None = None
 
     # ----------------------------------------------------------------------------------------------- geometry
     @property

@@ -23,7 +23,7 @@ def add_tracker_args(p: argparse.ArgumentParser) -> None:
     """Arguments shared by commands that build a tracker."""
     p.add_argument("--weights", "--model", dest="weights", default="seat_lite",
                    help="checkpoint file or model name with shipped weights (default seat_lite)")
-    p.add_argument("--hypers", default="default", help="hyper-parameter set: name, name:set or YAML path")
+    p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
     p.add_argument("--backend", default="auto", choices=BACKENDS,
                    help="auto: ONNX Runtime on CPU, PyTorch on CUDA (default)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")

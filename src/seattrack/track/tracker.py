@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import from_dict
 from ..data.frames import to_bgr8
 from ..errors import SeatError
 from .backends import Backend, make_backend
@@ -142,14 +143,23 @@ class SeatTracker:
         return np.concatenate([x1y1, wh])
 
 
-def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = "default", device: str = "cpu",
+def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
                  backend: str = "auto", threads: int | None = None) -> SeatTracker:
     """One-line entry point: a named model with shipped weights, or a checkpoint file, ready to track.
 
-    `backend="auto"` runs the exported ONNX graphs with ONNX Runtime on a CPU (exported once, then cached under
-    ~/.cache/seattrack/onnx) and eager PyTorch on CUDA; `torch`, `onnxruntime` and `onnxruntime-int8` force one.
+    `hypers=None` uses the set tuned for these weights when the model file carries one (the shipped seat_lite does),
+    else `configs/hypers/default.yaml`. `backend="auto"` runs the exported ONNX graphs with ONNX Runtime on a CPU
+    (exported once, then cached under ~/.cache/seattrack/onnx) and eager PyTorch on CUDA; `torch`, `onnxruntime`
+    and `onnxruntime-int8` force one.
     """
     from ..models.resolve import resolve_model
 
     net = resolve_model(name_or_checkpoint, require_weights=True)
-    return SeatTracker(make_backend(net, backend, device, threads), hypers)
+    return SeatTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers))
+
+
+def resolve_hypers(net, hypers: str | TrackerHypers | None) -> TrackerHypers:
+    """`hypers` if given, else the set the model file carries, else `configs/hypers/default.yaml`."""
+    if hypers is None and net.tracking_hypers:
+        return from_dict(TrackerHypers, net.tracking_hypers, where=f"{net.config.name} checkpoint hypers")
+    return load_hypers(hypers or "default")
