@@ -54,6 +54,9 @@ def build_model(cfg: TrainConfig, make_rfm: Callable[[ModelConfig], torch.nn.Mod
 class Trainer:
     """Owns the model, data, optimizer and run folder; `run()` trains to `config.epochs`."""
 
+    find_unused_parameters = False  # DDP: True where steps leave parameters unused (the search's unsampled ops)
+    train_holdout: str | None = None  # which share of sequence datasets the weight steps see (the search splits)
+
     def __init__(self, config: TrainConfig, resume: bool = False,
                  make_rfm: Callable[[ModelConfig], torch.nn.Module] | None = None):
         self.cfg = config
@@ -95,7 +98,7 @@ class Trainer:
         return list(self.net.parameters())
 
     def _param_groups(self) -> list[dict[str, Any]]:
-        backbone = [p for p in self.net.backbone.parameters()]
+        backbone = list(self.net.backbone.parameters())
         ids = {id(p) for p in backbone}
         rest = [p for p in self.trainable_weights() if id(p) not in ids and p.requires_grad]
         return [{"params": rest, "name": "neck_head"}, {"params": backbone, "name": "backbone"}]
@@ -136,9 +139,6 @@ class Trainer:
                                                 find_unused_parameters=self.find_unused_parameters)
             self._ddp_frozen = self.net.backbone_frozen
         return self._ddp
-
-    find_unused_parameters = False
-    train_holdout: str | None = None
 
     def set_lr(self, epoch: int, step: int, steps: int) -> float:
         cfg = self.cfg.optim
