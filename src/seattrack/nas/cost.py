@@ -20,6 +20,7 @@ import os
 import statistics
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,9 @@ def _time_ort(module: nn.Module, inputs: tuple, threads: int, runs: int) -> floa
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "op.onnx")
         names = [f"in{i}" for i in range(len(inputs))]
-        torch.onnx.export(module, inputs, path, input_names=names, opset_version=17, dynamo=False)
+        with warnings.catch_warnings():  # the exporter's deprecation and tracer notices are about its own internals
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, inputs, path, input_names=names, opset_version=17, dynamo=False)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
