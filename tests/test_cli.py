@@ -38,3 +38,17 @@ def test_atomic_writes_get_normal_permissions(tmp_path):
     write_text_atomic(tmp_path / "a.txt", "x")
     assert os.stat(tmp_path / "a.txt").st_mode & 0o777 == default_file_mode()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind
+
+
+def test_demo_tracks_the_bundled_clip_and_scores_it(capsys, tmp_path):
+    import cv2
+    import numpy as np
+
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    auc = float(out.split("success AUC ")[1].split(",")[0])
+    assert auc > 0.5 and "pysot convention" in out and "onnxruntime backend" in out
+    assert str(tmp_path / "demo" / "demo_tracked.mp4") in out and str(tmp_path / "demo" / "demo_boxes.txt") in out
+    boxes = np.loadtxt(tmp_path / "demo" / "demo_boxes.txt", delimiter=",")
+    video = cv2.VideoCapture(str(tmp_path / "demo" / "demo_tracked.mp4"))
+    assert boxes.shape == (60, 4) and int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 60

@@ -25,7 +25,7 @@ def command(name: str, help: str) -> Callable[[Setup], Setup]:
 
 @command("info", "params and MACs per part of a model (fvcore count)")
 def _info(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("model", help="model name (see `seattrack info --list`) or checkpoint file")
+    p.add_argument("model", help="model name (see `seattrack models`) or checkpoint file")
     p.add_argument("--arch", help="Arch JSON file replacing the default RFM")
 
     def run(args: argparse.Namespace) -> None:

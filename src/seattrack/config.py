@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from pathlib import Path
@@ -24,6 +25,16 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
     return obj
+
+
+_EXPONENT_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+
+
+def _yaml_number(value: Any) -> Any:
+    """`1e-4` as a float: YAML 1.1 (PyYAML) reads exponents without a decimal point as strings."""
+    if isinstance(value, str) and _EXPONENT_NUMBER.match(value.strip()):
+        return float(value)
+    return value
 
 
 def _coerce(tp: Any, value: Any, where: str) -> Any:
@@ -60,6 +71,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             raise SeatError(f"{where}: expected a mapping, got {value!r}")
         vt = args[1] if len(args) == 2 else Any
         return {k: _coerce(vt, v, f"{where}.{k}") for k, v in value.items()}
+    if tp in (float, int):
+        value = _yaml_number(value)
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SeatError(f"{where}: expected a number, got {value!r}")

@@ -47,6 +47,7 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
         print(summary.describe())
         print(f"demo clip ({len(sequence)} frames, held-out images): success AUC {result.auc:.3f}, "
               f"precision@20px {result.precision_score:.3f} (pysot convention); "
-              f"{summary.fps:.1f} FPS end-to-end on this CPU ({args.backend})")
+              f"{summary.fps:.1f} FPS per frame (crop + network + decode) with the {tracker.backend.name} backend "
+              f"on this CPU")
 
     return run

@@ -517,6 +517,24 @@ def test_folder_short_groundtruth_is_padded_and_counted(tmp_path):
     assert source.warnings["annotation_shorter_than_frames"] == 1
 
 
+def test_folder_missing_numbered_frame_is_dropped_with_its_box(tmp_path):
+    frames = write_frames(tmp_path / "gap", [f"{k:08d}.jpg" for k in range(1, 6)])
+    Path(frames[2]).unlink()  # frame 3 of 5
+    write_rows(tmp_path / "gap" / "groundtruth.txt", boxes_for(5))
+    write_frames(tmp_path / "every5th", ["1.jpg", "6.jpg", "11.jpg"])  # subsampled: one row per file
+    write_rows(tmp_path / "every5th" / "groundtruth.txt", boxes_for(3))
+    source = build_source("folder", tmp_path)
+    with pytest.warns(SeatDataWarning, match="missing_frame"):
+        gap = source["gap"]
+    assert gap.frames == frames[:2] + frames[3:]
+    np.testing.assert_allclose(gap.boxes, boxes_for(5)[[0, 1, 3, 4]])  # later boxes stay on their frames
+    assert source.warnings == {"missing_frame": 1}
+    sparse = source["every5th"]
+    assert [Path(f).name for f in sparse.frames] == ["1.jpg", "6.jpg", "11.jpg"]
+    np.testing.assert_allclose(sparse.boxes, boxes_for(3))
+    assert source.warnings == {"missing_frame": 1}
+
+
 # -- registry and layout errors -----------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ result files and ground truth written here; only the dataset object or the datas
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 
 import matplotlib
@@ -22,10 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seattrack.data.sequence import Sequence
+from seattrack.data.sources import SeatDataWarning
 from seattrack.errors import SeatError
 from seattrack.evaluation import metrics as m
+from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.report import mean_fps
 from seattrack.evaluation.results import load_results, load_times, write_boxes
+from tests.evaluation.layouts import write_gt, write_otb, write_uav123
 
 TOL = 1e-6
 
@@ -49,23 +53,24 @@ def random_track(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarr
 
 
 class _Dataset:
-    """What ExperimentOTB.report() reads from its dataset: len(), seq_names and (img_files, anno) per sequence."""
+    """What ExperimentOTB.report() reads from its dataset: len(), seq_names and (img_files, anno) per sequence, each
+    annotation file parsed as the toolkit's OTB dataset parses it (commas to spaces, np.loadtxt)."""
 
-    def __init__(self, sequences: list[Sequence]) -> None:
-        self.seq_names = [s.name for s in sequences]
-        self._annos = [s.boxes.copy() for s in sequences]
+    def __init__(self, anno_files: dict[str, Path]) -> None:
+        self.seq_names = list(anno_files)
+        self._files = list(anno_files.values())
 
     def __len__(self) -> int:
         return len(self.seq_names)
 
     def __iter__(self):
-        return iter(([], anno) for anno in self._annos)
+        return iter(([], np.loadtxt(io.StringIO(f.read_text().replace(",", " ")))) for f in self._files)
 
 
-def toolkit_ope_report(cls: type, sequences: list[Sequence], result_root: Path, tracker: str) -> dict:
+def toolkit_ope_report(cls: type, anno_files: dict[str, Path], result_root: Path, tracker: str) -> dict:
     """Run the toolkit's own `report()` of an OTB-style experiment class on result files under `result_root`."""
     experiment = cls.__new__(cls)  # __init__ wants the whole benchmark on disk; report() needs only these
-    experiment.dataset = _Dataset(sequences)
+    experiment.dataset = _Dataset(anno_files)
     experiment.result_dir = str(result_root)
     experiment.report_dir = str(result_root.parent / "reports")
     experiment.nbins_iou, experiment.nbins_ce = 21, 51
@@ -96,49 +101,92 @@ def assert_ope_parity(ours: m.OPEResult, fps: float, toolkit: dict) -> None:
 
 
 def evaluate_files(tracker_dir: Path, sequences: list[Sequence]) -> tuple[m.OPEResult, float]:
+    """Our `got10k` preset on the result files, with the branch for the sequences' dataset."""
     ours = m.evaluate_ope(load_results("ope", tracker_dir, sequences), sequences, "got10k")
     return ours, mean_fps(load_times("ope", tracker_dir, sequences), [s.name for s in sequences])
 
 
-def test_otb_numbers_match_the_toolkit(tmp_path: Path) -> None:
+@pytest.mark.filterwarnings("ignore::seattrack.data.sources.SeatDataWarning")  # NaN rows: bad data in OTB
+def test_otb_numbers_with_nan_ground_truth_match_the_toolkit(tmp_path: Path) -> None:
+    """ExperimentOTB keeps NaN-GT frames: their IoU and center error are NaN, which fails every threshold while the
+    frame stays in the denominator (unlike ExperimentUAV123). The dataset is written in the OTB layout and read by
+    our OTB reader; the toolkit reads the same annotation files."""
     rng = np.random.default_rng(0)
-    sequences, preds, times = [], {}, {}
+    gts, preds, times = {}, {}, {}
     for k in range(4):
         gt, pred = random_track(rng, 60 + 17 * k)
+        if k:
+            gt[30 + k:36 + k] = np.nan  # unannotated frames
+            gt[40, 2] = np.nan  # one NaN value
         pred[5 + k] = [pred[5 + k, 0], pred[5 + k, 1], 0.0, pred[5 + k, 3]]  # zero width
         pred[9 + k] = np.nan  # NaN row
         pred[12, 3] = np.nan  # one NaN value
         pred[20:24] += 400  # lost the target
         name = f"Seq{k}"
-        sequences.append(seq(name, gt, dataset="otb"))
-        preds[name] = pred
+        gts[name], preds[name] = gt, pred
         times[name] = rng.uniform(0.005, 0.05, len(gt))
         times[name][3] = 0.0  # not timed: left out of the speed
+    anno_files = write_otb(tmp_path / "OTB100", gts)
     tracker_dir = write_ope_results(tmp_path / "results", preds, times)
-    toolkit = toolkit_ope_report(ExperimentOTB, sequences, tmp_path / "results", "tracker")
+    sequences = load_sequences("otb", str(tmp_path / "OTB100"))
+    assert {s.dataset for s in sequences} == {"otb"} and np.isnan(sequences[1].boxes).any()
+    toolkit = toolkit_ope_report(ExperimentOTB, anno_files, tmp_path / "results", "tracker")
     assert_ope_parity(*evaluate_files(tracker_dir, sequences), toolkit)
+    assert toolkit["seq_wise"]["Seq1"]["success_curve"][0] < 1 - 6 / len(gts["Seq1"]) + TOL  # NaN rows counted
+
+
+@pytest.mark.parametrize("cls,dataset", [(ExperimentOTB, "otb"), (ExperimentUAV123, "uav123")])
+def test_otb_and_uav_experiments_refuse_a_length_mismatch_and_so_do_we(tmp_path: Path, cls: type,
+                                                                       dataset: str) -> None:
+    """ExperimentOTB.report (inherited by ExperimentUAV123) asserts len(boxes) == len(anno)."""
+    gt, pred = random_track(np.random.default_rng(5), 30)
+    writer = write_otb if dataset == "otb" else write_uav123
+    anno_files = writer(tmp_path / "data", {"Seq0": gt})
+    tracker_dir = write_ope_results(tmp_path / "results", {"Seq0": pred[:25]}, {"Seq0": np.full(25, 0.01)})
+    with pytest.raises(AssertionError):
+        toolkit_ope_report(cls, anno_files, tmp_path / "results", "tracker")
+    with pytest.raises(SeatError, match="25 predicted boxes for 30 frames"):
+        evaluate_files(tracker_dir, load_sequences(dataset, str(tmp_path / "data")))
 
 
 def test_uav123_numbers_with_nan_ground_truth_match_the_toolkit(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
-    sequences, preds, times = [], {}, {}
+    gts, preds, times = {}, {}, {}
     for k in range(3):
         gt, pred = random_track(rng, 80)
         gt[30 + k:45 + k] = np.nan  # out of view: UAV123 writes NaN rows
         pred[50] = [pred[50, 0], pred[50, 1], 0.0, 0.0]
         pred[60:62] = np.nan
         name = f"uav{k}"
-        sequences.append(seq(name, gt, dataset="uav"))
-        preds[name], times[name] = pred, rng.uniform(0.01, 0.02, 80)
+        gts[name], preds[name], times[name] = gt, pred, rng.uniform(0.01, 0.02, 80)
+    anno_files = write_uav123(tmp_path / "UAV123", gts)
     tracker_dir = write_ope_results(tmp_path / "results", preds, times)
-    toolkit = toolkit_ope_report(ExperimentUAV123, sequences, tmp_path / "results", "tracker")
+    sequences = load_sequences("uav123", str(tmp_path / "UAV123"))
+    toolkit = toolkit_ope_report(ExperimentUAV123, anno_files, tmp_path / "results", "tracker")
     assert_ope_parity(*evaluate_files(tracker_dir, sequences), toolkit)
 
 
+def test_the_otb_and_uav_experiments_treat_nan_ground_truth_differently() -> None:
+    """The same NaN-GT frame: a failure under ExperimentOTB's rules, left out under ExperimentUAV123's."""
+    gt = np.array([[0, 0, 10, 10]] * 4, float)
+    gt[2] = np.nan
+    pred = {"s": np.array([[0, 0, 10, 10]] * 4, float)}
+    otb, uav = seq("s", gt, dataset="otb"), seq("s", gt, dataset="uav")
+    assert m.evaluate_ope(pred, [otb], "got10k").auc == pytest.approx(3 / 4 * 20 / 21)
+    assert m.evaluate_ope(pred, [otb], "got10k").precision_score == pytest.approx(3 / 4)
+    assert m.evaluate_ope(pred, [uav], "got10k").auc == pytest.approx(20 / 21)
+    assert m.evaluate_ope(pred, [uav], "got10k").precision_score == 1.0
+
+
 def test_lasot_length_mismatch_matches_the_toolkit_lasot_experiment(tmp_path: Path) -> None:
-    """got10k's ExperimentLaSOT (GitHub master; not in the PyPI 0.1.3 release) sets frame 0 to GT, truncates boxes and
-    GT to the shorter, then scores with the very `_calc_metrics` ExperimentUAV123 has (NaN GT rows dropped) and
-    ExperimentOTB's `_calc_curves`. Those two installed methods score the truncated arrays here."""
+    """The PyPI got10k 0.1.3 has no LaSOT experiment (its only LaSOT code, `datasets.LaSOT`, cannot even be built:
+    `__init__` calls `_check_integrity` with one argument too many). The GitHub toolkit's ExperimentLaSOT sets frame
+    0 to GT, truncates boxes and GT to the shorter, then scores with the very `_calc_metrics` ExperimentUAV123 has
+    (NaN GT rows dropped) and ExperimentOTB's `_calc_curves`; those two installed methods score the truncated
+    arrays here. Its normalised precision has no 0.1.3 code to compare with: see the hand-worked LaSOT table below."""
+    import got10k.experiments
+
+    assert not hasattr(got10k.experiments, "ExperimentLaSOT")  # a release with one: compare with it instead
     rng = np.random.default_rng(2)
     experiment = ExperimentUAV123.__new__(ExperimentUAV123)
     experiment.nbins_iou, experiment.nbins_ce = 21, 51
@@ -152,7 +200,7 @@ def test_lasot_length_mismatch_matches_the_toolkit_lasot_experiment(tmp_path: Pa
         path = tmp_path / f"lasot-{k}.txt"
         np.savetxt(path, pred, fmt="%.3f", delimiter=",")
         sequences.append(seq(f"lasot-{k}", gt, dataset="lasot"))
-        preds[f"lasot-{k}"] = np.loadtxt(path, delimiter=",")
+        preds[f"lasot-{k}"] = load_results("ope", tmp_path, sequences[-1:])[f"lasot-{k}"]
 
         boxes, anno = np.loadtxt(path, delimiter=","), gt.copy()
         boxes[0] = anno[0]
@@ -273,7 +321,8 @@ def test_iou_and_center_error_match_the_toolkit_functions() -> None:
 
 def test_inclusive_and_continuous_iou_agree_on_xywh_boxes() -> None:
     """10x10 boxes 5 px apart: continuous 50 / 150; inclusive x2 = 9 and 14, (9 - 5 + 1) * 10 = 50 / 150. For x,y,w,h
-    boxes the -1 and +1 cancel, so the two conventions differ only for boxes given as corners."""
+    boxes the -1 and +1 cancel (see the property test below), so the conventions never differ on the same boxes;
+    what moves toolkits' numbers is a step that changes the boxes, e.g. TrackingNet's rounding (tested below)."""
     a, b = [0, 0, 10, 10], [5, 0, 10, 10]
     assert m.iou(a, b, "continuous") == pytest.approx(1 / 3)
     assert m.iou(a, b, "inclusive") == pytest.approx(1 / 3)
@@ -290,27 +339,51 @@ def test_first_frame_is_kept_by_pysot_and_overwritten_by_the_others() -> None:
         assert m.evaluate_ope(pred, [s], preset).auc == pytest.approx(20 / 21)  # tau = 1.0 never passes
 
 
-def test_invalid_ground_truth_fails_in_pysot_and_is_excluded_in_got10k() -> None:
+def test_invalid_ground_truth_is_a_failure_in_pysot_but_a_precision_success() -> None:
     gt = np.array([[0, 0, 10, 10]] * 4, float)
     gt[2] = np.nan
-    s = seq("s", gt)
-    pred = {"s": np.array([[0, 0, 10, 10]] * 4, float)}
-    pysot, got10k = m.evaluate_ope(pred, [s], "pysot"), m.evaluate_ope(pred, [s], "got10k")
+    pysot = m.evaluate_ope({"s": np.array([[0, 0, 10, 10]] * 4, float)}, [seq("s", gt)], "pysot")
     assert pysot.auc == pytest.approx(3 / 4 * 20 / 21)  # IoU -1 at frame 2, denominator 4
-    assert got10k.auc == pytest.approx(20 / 21)  # frame 2 left out: 3 of 3
-    assert pysot.precision_score == 1.0  # a GT center that is not > 0 counts as a precision success in pysot
-    assert got10k.precision_score == 1.0
+    assert pysot.precision_score == 1.0  # a GT center that is not > 0 counts as a precision success
 
 
-def test_uav_center_error_of_invalid_frames_is_a_success_in_pytracking() -> None:
+def test_pytracking_rejects_nan_ground_truth_outside_uav() -> None:
+    """calc_seq_err_robust raises 'NaNs in annotation' unless the dataset is UAV, where an invalid frame's center
+    error is -1 (a success) while its IoU fails."""
     gt = np.array([[0, 0, 10, 10]] * 4, float)
     gt[2] = np.nan
     pred = {"s": np.array([[0, 0, 10, 10]] * 4, float)}
-    otb, uav = seq("s", gt, dataset="otb"), seq("s", gt, dataset="uav")
-    assert m.evaluate_ope(pred, [otb], "pytracking").precision_score == pytest.approx(3 / 4)  # +inf: failure
-    assert m.evaluate_ope(pred, [uav], "pytracking").precision_score == 1.0  # -1: success
-    assert m.evaluate_ope(pred, [uav], "pytracking").auc == pytest.approx(3 / 4 * 20 / 21)  # IoU still fails
-    assert m.evaluate_ope(pred, [otb], "pytracking").norm_precision_score == 1.0  # normalised: -1 everywhere
+    with pytest.raises(SeatError, match="NaN in the ground truth"):
+        m.evaluate_ope(pred, [seq("s", gt, dataset="otb")], "pytracking")
+    uav = m.evaluate_ope(pred, [seq("s", gt, dataset="uav")], "pytracking")
+    assert uav.precision_score == 1.0 and uav.norm_precision_score == 1.0
+    assert uav.auc == pytest.approx(3 / 4 * 20 / 21)
+
+
+def test_pytracking_validity_checks_only_gt_width_and_height() -> None:
+    """valid = GT w > 0 and h > 0 (not all four values, as field-notes §2.2 says): a GT box at x = 0 is scored by
+    pytracking and fails in the LaSOT MATLAB kit (all four > 0). A zero-width GT box is invalid: IoU fails, center
+    error +inf fails, normalised center error -1 passes."""
+    at_origin = seq("s", [[0, 1, 10, 10]] * 2)
+    pred = {"s": [[0, 1, 10, 10]] * 2}
+    assert m.evaluate_ope(pred, [at_origin], "pytracking").auc == pytest.approx(20 / 21)
+    assert m.evaluate_ope(pred, [at_origin], "lasot_official").auc == 0.0
+    empty_gt = seq("s", [[1, 1, 10, 10], [1, 1, 0, 10]])
+    result = m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10]]}, [empty_gt], "pytracking")
+    assert (result.auc, result.precision_score, result.norm_precision_score) == pytest.approx((10 / 21, 1 / 2, 1.0))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the -inf + inf box
+def test_pytracking_rejects_nan_and_negative_predictions_and_repairs_empty_ones() -> None:
+    s = seq("s", [[1, 1, 10, 10]] * 3)
+    with pytest.raises(SeatError, match="sequence s: invalid prediction .* frame 1"):
+        m.evaluate_ope({"s": [[1, 1, 10, 10], [np.nan] * 4, [1, 1, 10, 10]]}, [s], "pytracking")
+    with pytest.raises(SeatError, match="invalid prediction .* frame 2"):
+        m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, -2, 10]]}, [s], "pytracking")
+    repaired = m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, 0, 10]]}, [s], "pytracking")
+    assert repaired.auc == pytest.approx(20 / 21)
+    with pytest.raises(SeatError, match="NaN overlap at frame 1"):  # x2 = -inf + inf: 'Nans in calculated overlap'
+        m.evaluate_ope({"s": [[1, 1, 10, 10], [-np.inf, 1, np.inf, 10], [1, 1, 10, 10]]}, [s], "pytracking")
 
 
 def test_lasot_official_drops_sequences_whose_curve_is_all_zero() -> None:
@@ -323,16 +396,6 @@ def test_lasot_official_drops_sequences_whose_curve_is_all_zero() -> None:
     assert kept.auc == pytest.approx(10 / 21)
 
 
-def test_lasot_official_absent_frames_fail_but_stay_in_the_denominator() -> None:
-    s = seq("s", [[1, 1, 10, 10]] * 4, visible=[True, True, False, True])
-    result = m.evaluate_ope({"s": [[1, 1, 10, 10]] * 4}, [s], "lasot_official")
-    assert result.auc == pytest.approx(3 / 4 * 20 / 21)
-    assert result.precision_score == pytest.approx(3 / 4)
-    at_origin = seq("s", [[0, 1, 10, 10]] * 4)  # the kit wants all four values > 0: x = 0 is an invalid GT row
-    result = m.evaluate_ope({"s": [[0, 1, 10, 10]] * 4}, [at_origin], "lasot_official")
-    assert result.auc == 0.0 and result.precision_score == 1.0  # IoU fails, center error -1 passes
-
-
 def test_lasot_official_replaces_empty_predictions_with_the_previous_box() -> None:
     s = seq("s", [[1, 1, 10, 10]] * 3)
     pred = {"s": [[1, 1, 10, 10], [1, 1, 10, 10], [5, 5, 0, 0]]}
@@ -340,32 +403,80 @@ def test_lasot_official_replaces_empty_predictions_with_the_previous_box() -> No
     assert m.evaluate_ope(pred, [s], "got10k").auc == pytest.approx(2 / 3 * 20 / 21)  # empty box: IoU 0
 
 
-def test_pytracking_rejects_nan_predictions_and_repairs_empty_ones() -> None:
-    s = seq("s", [[1, 1, 10, 10]] * 3)
-    with pytest.raises(SeatError, match="sequence s: invalid prediction .* frame 1"):
-        m.evaluate_ope({"s": [[1, 1, 10, 10], [np.nan] * 4, [1, 1, 10, 10]]}, [s], "pytracking")
-    repaired = m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, 0, 10]]}, [s], "pytracking")
-    assert repaired.auc == pytest.approx(20 / 21)
+# A LaSOT sequence written to disk (10x20 GT at (5, 5), 1-based files as LaSOT ships them) and a result file:
+#   frame 0: exact;  frame 1: 1.25 px off (IoU 175/225, passes 16 of the 21 thresholds; normalised error 0.125);
+#   frame 2: 3.25 px off (IoU 135/265 passes 11; normalised 0.325);  frame 3: exact but labelled fully occluded;
+#   frame 4: exact, GT x = 0 (valid for "w, h > 0", invalid for "all four values > 0");
+#   frame 5: GT width 0 on a frame labelled visible, predicted 10 px wide (IoU 0, center 5 px off).
+# Expected (AUC, P@20px, Pnorm) per (preset, dataset branch), worked by hand from each toolkit's rules:
+LASOT_TABLE = {
+    # MATLAB kit: absent frames fail every curve (denominator 6); a GT value <= 0 fails the IoU while center and
+    # normalised center are -1 (pass); Pnorm read at 0.20
+    ("lasot_official", "lasot"): (47 / 126, 5 / 6, 4 / 6),
+    # got10k LaSOT experiment: no visibility, only NaN GT is left out; Pnorm = mean of the 51-point curve with
+    # max(1, GT size): the frames pass 51, 38 (0.13..0.50), 18 (0.33..0.50), 51, 51 and 0 (error 5) thresholds
+    ("got10k", "lasot"): (87 / 126, 1.0, 209 / 306),
+    # pysot's LaSOT branch: absent frames dropped from the numerator only; GT x = 0 valid (w, h > 0); frame 5's GT
+    # center is > 0, so its center error counts (5 px passes) and its normalised one is 5 / 1e-16 (fails)
+    ("pysot", "lasot"): (67 / 126, 5 / 6, 3 / 6),
+    ("pysot", ""): (87 / 126, 1.0, 4 / 6),
+    # pytracking LaSOT: labelled-invisible frames fail every curve (center errors +inf); frame 5 is invalid, not
+    # invisible: IoU fails, center +inf fails, normalised center -1 passes
+    ("pytracking", "lasot"): (67 / 126, 4 / 6, 4 / 6),
+    # pytracking elsewhere reads no visibility labels (frame 3 scored as exact); the invalid frame 5 fails IoU and
+    # center (+inf) and passes the normalised curve (-1)
+    ("pytracking", ""): (87 / 126, 5 / 6, 5 / 6),
+    # pytracking UAV: an invalid frame's center error is -1 too, a success
+    ("pytracking", "uav"): (87 / 126, 1.0, 5 / 6),
+}
+
+
+@pytest.fixture
+def lasot_case(tmp_path: Path) -> tuple[list[Sequence], dict[str, np.ndarray]]:
+    """The sequence of `LASOT_TABLE` in the LaSOT layout, read by our LaSOT reader, and its result file read back."""
+    folder = tmp_path / "LaSOT" / "cat" / "cat-1"
+    gt = np.array([[5, 5, 10, 20]] * 6, float)
+    gt[4, 0] = 0.0
+    gt[5, 2] = 0.0
+    write_gt(folder / "groundtruth.txt", gt, folder / "img", 8)
+    (folder / "full_occlusion.txt").write_text("0,0,0,1,0,0\n")
+    (folder / "out_of_view.txt").write_text("0,0,0,0,0,0\n")
+    pred = np.array([[5, 5, 10, 20]] * 6, float)
+    pred[1, 0] += 1.25
+    pred[2, 0] += 3.25
+    pred[4, 0] = 0.0
+    write_boxes("ope", tmp_path / "results", "cat-1", pred)
+    with pytest.warns(SeatDataWarning, match="zero-size boxes on frames labelled visible"):  # frame 5
+        sequences = load_sequences("lasot", str(tmp_path / "LaSOT"), split="all")
+    return sequences, load_results("ope", tmp_path / "results", sequences)
+
+
+@pytest.mark.parametrize("preset,dataset", sorted(LASOT_TABLE), ids=[f"{p}[{d}]" for p, d in sorted(LASOT_TABLE)])
+def test_absent_frames_and_normalised_precision_on_a_lasot_sequence(lasot_case, preset: str, dataset: str) -> None:
+    sequences, preds = lasot_case
+    assert sequences[0].dataset == "lasot" and sequences[0].visible.tolist() == [True] * 3 + [False, True, False]
+    assert m.labelled_visible(sequences[0]).tolist() == [True] * 3 + [False, True, True]
+    result = m.evaluate_ope(preds, sequences, preset, dataset=dataset)
+    assert (result.auc, result.precision_score, result.norm_precision_score) == pytest.approx(
+        LASOT_TABLE[preset, dataset], abs=TOL)
 
 
 def test_length_policies() -> None:
     s = seq("s", [[1, 1, 10, 10]] * 4)
+    lasot = seq("s", [[1, 1, 10, 10]] * 4, dataset="lasot")
     short, long = {"s": [[1, 1, 10, 10]] * 2}, {"s": [[1, 1, 10, 10]] * 6}
-    with pytest.raises(SeatError, match="2 predicted boxes for 4 frames"):
-        m.evaluate_ope(short, [s], "pysot")
-    with pytest.raises(SeatError, match="at least one box per frame"):
-        m.evaluate_ope(short, [s], "lasot_official")
-    assert m.evaluate_ope(short, [s], "got10k").auc == pytest.approx(20 / 21)  # both truncated to 2 frames
+    for preset in ("pysot", "got10k"):  # pysot; ExperimentOTB / UAV123 assert equal lengths
+        with pytest.raises(SeatError, match="2 predicted boxes for 4 frames"):
+            m.evaluate_ope(short, [s], preset)
+    for preset in ("lasot_official", "pytracking"):  # the MATLAB kit and pytracking's LaSOT branch
+        with pytest.raises(SeatError, match="at least one box per frame"):
+            m.evaluate_ope(short, [lasot], preset)
+    assert m.evaluate_ope(short, [lasot], "got10k").auc == pytest.approx(20 / 21)  # both truncated to 2 frames
     assert m.evaluate_ope(short, [s], "pytracking").auc == pytest.approx(1 / 2 * 20 / 21)  # zero boxes fail
     assert m.evaluate_ope(short, [s], "trackingnet_server").precision_curve[0] == pytest.approx(1 / 2)  # NaN fails
-    for preset in ("got10k", "pytracking", "lasot_official", "trackingnet_server"):
+    for preset in ("pytracking", "lasot_official", "trackingnet_server"):
         assert m.evaluate_ope(long, [s], preset).success_curve[0] == 1.0
-
-
-def test_lasot_variant_of_pytracking_needs_a_box_per_frame() -> None:
-    s = seq("s", [[1, 1, 10, 10]] * 4, dataset="lasot")
-    with pytest.raises(SeatError, match="at least one box per frame"):
-        m.evaluate_ope({"s": [[1, 1, 10, 10]] * 2}, [s], "pytracking")
+    assert m.evaluate_ope(long, [lasot], "got10k").success_curve[0] == 1.0
 
 
 def test_normalised_precision_at_020_versus_mean_of_the_curve() -> None:
@@ -382,6 +493,27 @@ def test_normalised_center_error_guards() -> None:
     assert m.normalized_center_error(pred, gt, "max1") == pytest.approx(2.0)  # divided by max(1, 0.5)
     assert m.normalized_center_error(pred, gt, "none") == pytest.approx(4.0)
     assert m.normalized_center_error(pred, gt, "eps") == pytest.approx(4.0)
+
+
+def test_max1_guard_through_the_got10k_preset() -> None:
+    """A 0.5 px wide GT box, the prediction 0.125 px to the right: pysot (size + 1e-16) and pytracking (size) see a
+    normalised error of 0.25 (fails at 0.20); got10k's max(1, size) sees 0.125 (passes 38 of the 51 thresholds)."""
+    s = seq("s", [[10, 10, 0.5, 10]] * 2)
+    pred = {"s": [[10, 10, 0.5, 10], [10.125, 10, 0.5, 10]]}
+    assert m.evaluate_ope(pred, [s], "pysot").norm_precision_score == pytest.approx(1 / 2)
+    assert m.evaluate_ope(pred, [s], "pytracking").norm_precision_score == pytest.approx(1 / 2)
+    assert m.evaluate_ope(pred, [s], "got10k").norm_precision_score == pytest.approx((51 + 38) / 102)
+
+
+def test_eps_guard_through_the_pysot_preset() -> None:
+    """A zero-width GT box predicted exactly: pysot divides by 0 + 1e-16, so the error is 0 and passes; without the
+    guard it is 0 / 0 = NaN, a failure (the IoU fails either way: pysot needs GT w, h > 0)."""
+    s = seq("s", [[10, 10, 10, 10], [10, 10, 0, 10]])
+    pred = {"s": [[10, 10, 10, 10], [10, 10, 0, 10]]}
+    assert m.evaluate_ope(pred, [s], "pysot").norm_precision_score == 1.0
+    unguarded = dataclasses.replace(m.PYSOT, norm_guard="none")
+    assert m.evaluate_ope(pred, [s], unguarded).norm_precision_score == pytest.approx(1 / 2)
+    assert m.evaluate_ope(pred, [s], "pysot").auc == pytest.approx(10 / 21)
 
 
 def test_trackingnet_rounds_boxes_and_integrates_the_curves() -> None:
@@ -402,8 +534,8 @@ def test_trackingnet_rounds_boxes_and_integrates_the_curves() -> None:
 def test_presets_describe_themselves_and_validate() -> None:
     for preset in m.PRESETS.values():
         assert preset.doc and preset.name in preset.describe()
-    assert m.get_preset("pysot", "lasot").absent_fails
     assert m.get_preset("pytracking", "UAV20L").invalid_center == "success"
+    assert m.get_preset("got10k", "lasot").name == "got10k[lasot]"
     with pytest.raises(SeatError, match="unknown metric preset"):
         m.get_preset("otb")
     with pytest.raises(SeatError, match="length='sometimes'"):
@@ -436,6 +568,13 @@ def test_iou_is_a_symmetric_fraction(a, b, conv) -> None:
 @given(box, convention)
 def test_iou_of_a_box_with_itself_is_one(a, conv) -> None:
     assert float(m.iou(a, a, conv)) == pytest.approx(1.0, rel=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(box, box)
+def test_inclusive_and_continuous_iou_are_the_same_number(a, b) -> None:
+    """On the same x,y,w,h boxes the two conventions differ by float rounding only."""
+    assert float(m.iou(a, b, "inclusive")) == pytest.approx(float(m.iou(a, b, "continuous")), abs=1e-6)
 
 
 @settings(max_examples=60, deadline=None)

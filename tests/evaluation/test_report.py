@@ -11,11 +11,14 @@ import numpy as np
 import pytest
 
 from seattrack.data.sequence import Sequence
+from seattrack.data.sources import SeatDataWarning
 from seattrack.errors import SeatError
+from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.metrics import evaluate_got10k, evaluate_ope
 from seattrack.evaluation.report import attribute_flags, make_report
-from seattrack.evaluation.results import write_boxes, write_vot
+from seattrack.evaluation.results import load_results, write_boxes, write_vot
 from seattrack.evaluation.vot import evaluate_vot
+from tests.evaluation.layouts import write_uav123
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -142,3 +145,27 @@ def test_attribute_flags() -> None:
                  {"tags": ["SV"], "night": True, "day": False, "blur": flags, "never": ~np.ones(2, bool),
                   "cover": np.array([1, 8]), "polygons": np.ones((2, 8))})
     assert attribute_flags(s) == {"SV", "night", "blur"}
+
+
+def test_uav123_attribute_files_give_a_per_attribute_breakdown(tmp_path: Path) -> None:
+    """UAV123 ships anno/UAV123/att/<seq>.txt (12 flags: SV, ARC, LR, FM, FOC, POC, OV, BC, IV, VC, CM, SOB): the
+    reader turns them into tags and the report scores each attribute on its sequences only."""
+    rng = np.random.default_rng(11)
+    gts = {name: np.column_stack([rng.uniform(20, 60, (12, 2)), rng.uniform(15, 30, (12, 2))])
+           for name in ("bike1", "boat1", "car1", "person1")}
+    flags = {"bike1": "1,0,0,0,0,1,0,0,0,0,0,0", "boat1": "1,0,0,0,0,0,0,0,0,0,0,1", "person1": "1,0"}
+    write_uav123(tmp_path / "UAV123", gts, flags)
+    with pytest.warns(SeatDataWarning, match="unreadable_attributes"):  # person1's file has 2 flags, not 12
+        sequences = load_sequences("uav123", str(tmp_path / "UAV123"))
+    assert {s.name: s.attributes.get("tags") for s in sequences} == {
+        "bike1": ["SV", "POC"], "boat1": ["SV", "SOB"], "car1": None, "person1": None}
+    preds = {s.name: np.abs(s.boxes + rng.normal(0, 3, s.boxes.shape)) for s in sequences}
+    for name, boxes in preds.items():
+        write_boxes("ope", tmp_path / "seat", name, boxes)
+    report = make_report({"seat": tmp_path / "seat"}, sequences, "pysot", tmp_path / "out")
+    rows = {row["Attribute"]: row for row in report.attributes}
+    assert {a: row["Sequences"] for a, row in rows.items()} == {"SV": 2, "POC": 1, "SOB": 1}
+    loaded = load_results("ope", tmp_path / "seat", sequences)
+    assert rows["SV"]["AUC"] == pytest.approx(evaluate_ope(loaded, sequences[:2], "pysot").auc)
+    assert rows["POC"]["AUC"] == pytest.approx(evaluate_ope(loaded, sequences[:1], "pysot").auc)
+    assert "SV" in report.files["attributes_csv"].read_text()

@@ -79,6 +79,44 @@ def test_completeness_is_one_line_per_frame(tmp_path: Path) -> None:
     assert r.is_complete("vot", tmp_path, "v", 2)
 
 
+def _write(layout: str, root: Path, name: str, times: list[float], run: int = 1) -> Path:
+    if layout == "vot":
+        return r.write_vot(root, name, [1, BOXES[1]], times=times, run=run)
+    return r.write_boxes(layout, root, name, BOXES, times=times, run=run)
+
+
+@pytest.mark.parametrize("killed_at", ["time file", "box file"])
+@pytest.mark.parametrize("layout", r.LAYOUTS)
+def test_a_run_killed_while_writing_is_not_complete(layout: str, killed_at: str, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    """The process dies at one of a run's two writes: the run is never complete without its times, so a resumed
+    run redoes it and no times are lost. GOT-10k: run 2 on top of a finished run 1."""
+    run = 2 if layout == "got10k" else 1
+    if run == 2:
+        _write(layout, tmp_path, "s", [0.5, 0.5])
+    if killed_at == "time file":
+        target = r.time_path(layout, tmp_path, "s")
+    else:
+        target = r.result_path(layout, tmp_path, "s", run)
+    real_write = r.write_text_atomic
+
+    def dies_at_the_target(path, text):
+        if Path(path) == target:
+            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
+        real_write(path, text)
+
+    monkeypatch.setattr(r, "write_text_atomic", dies_at_the_target)
+    with pytest.raises(KeyboardInterrupt):
+        _write(layout, tmp_path, "s", [0.01, 0.02], run=run)
+    assert not r.is_complete(layout, tmp_path, "s", 2, runs=run)
+    monkeypatch.undo()
+    _write(layout, tmp_path, "s", [0.03, 0.04], run=run)  # the resumed run
+    assert r.is_complete(layout, tmp_path, "s", 2, runs=run)
+    times = np.loadtxt(r.time_path(layout, tmp_path, "s"), delimiter=",", ndmin=2)
+    assert times.shape == (2, run)
+    np.testing.assert_allclose(times[:, -1], [0.03, 0.04])
+
+
 def test_loading_names_the_missing_sequence(tmp_path: Path) -> None:
     r.write_boxes("ope", tmp_path, "a", BOXES)
     with pytest.raises(SeatError, match="no results for sequence b"):

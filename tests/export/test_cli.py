@@ -25,13 +25,15 @@ def test_export_cli_errors_are_one_line(tmp_path, capsys):
     assert "opset 11" in capsys.readouterr().err
 
 
-def test_bench_cli_measures_backends_side_by_side(tmp_path, capsys):
-    report = tmp_path / "bench.json"
+def test_bench_cli_measures_backends_side_by_side(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "bench-seat_lt.json"  # the default report file
     argv = ["bench", "seat_lt", "--backend", "torch", "--backend", "onnxruntime", "--threads", "1",
-            "--warmup", "1", "--iters", "3", "--json", str(report)]
+            "--warmup", "1", "--iters", "3"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "speed-up" in printed and "1 thread(s)" in printed and "onnxruntime" in printed
+    assert f"report: {report.name}" in printed
     data = json.loads(report.read_text())
     assert [r["backend"] for r in data["results"]] == ["torch", "onnxruntime"]
     for result in data["results"]:

@@ -83,3 +83,29 @@ def test_efficientnet_weights_load_strictly():
     state["_fc.extra"] = torch.zeros(1)
     with pytest.raises(RuntimeError, match="Unexpected key"):
         model.load_state_dict(state, strict=True)
+
+
+def test_resnet50_weights_from_a_user_file_load_completely_or_fail_clearly(tmp_path):
+    from torchvision.models import resnet18, resnet50
+
+    from seattrack import create_model
+
+    torch.manual_seed(0)
+    good = tmp_path / "resnet50.pth"
+    reference = resnet50()
+    torch.save(reference.state_dict(), good)
+    net = create_model("seat_r50", backbone_weights=str(good))
+    torch.testing.assert_close(net.backbone.layer3[0].conv1.weight, reference.layer3[0].conv1.weight)
+    torch.testing.assert_close(net.backbone.stem[0].weight, reference.conv1.weight)
+    assert not torch.equal(create_model("seat_r50", pretrained_backbone=False).backbone.stem[0].weight,
+                           reference.conv1.weight)
+    wrong = tmp_path / "resnet18.pth"
+    torch.save(resnet18().state_dict(), wrong)
+    with pytest.raises(SeatError, match="resnet18.pth: cannot load"):
+        create_model("seat_r50", backbone_weights=str(wrong))
+    partial = tmp_path / "partial.pth"
+    torch.save({k: v for k, v in reference.state_dict().items() if not k.startswith("layer3.")}, partial)
+    with pytest.raises(SeatError, match="partial.pth: not a torchvision ResNet-50 state dict"):
+        create_model("seat_r50", backbone_weights=str(partial))
+    with pytest.raises(SeatError, match="takes no weight file"):
+        create_model("seat_lt", backbone_weights=str(good))

@@ -32,21 +32,28 @@ def test_model_shapes_and_branch_equivalence(name, chelsea_path):
     net = create_model(name, pretrained_backbone=False).eval()
     z, x = real_crops(chelsea_path)
     box = torch.tensor([[40.0, 45.0, 90.0, 80.0]])
+    x_other = x.flip(3)
     with torch.no_grad():
-        cls, ltrb = net(z, x, box)
-        cls2, ltrb2 = net.track(x, net.template(z, box))
+        # training path: a batch of two pairs sharing the template
+        cls, ltrb = net(torch.cat([z, z]), torch.cat([x, x_other]), torch.cat([box, box]))
+        # tracking path: the template branch once, then one search frame at a time
+        state = net.template(z, box)
+        per_frame = [net.track(frame, state) for frame in (x, x_other)]
     s = MAP_SIZE[name]
-    assert cls.shape == (1, 1, s, s) and ltrb.shape == (1, 4, s, s)
+    assert cls.shape == (2, 1, s, s) and ltrb.shape == (2, 4, s, s)
     assert net.geometry().size == s
     assert (ltrb > 0).all()
-    torch.testing.assert_close(cls, cls2)
-    torch.testing.assert_close(ltrb, ltrb2)
+    assert not torch.allclose(cls[0], cls[1])  # the two frames really differ
+    for i, (cls_i, ltrb_i) in enumerate(per_frame):
+        torch.testing.assert_close(cls[i:i + 1], cls_i, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(ltrb[i:i + 1], ltrb_i, atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize("name", ["seat_alexnet", "seat_lt", "seat_lite"])
-def test_gradients_reach_every_parameter(name, chelsea_path):
+@pytest.mark.parametrize("name,fusion", [(n, "cfm") for n in sorted(MAP_SIZE)] + [("seat_lt", "xcorr"),
+                                                                                   ("seat_lt", "xattn")])
+def test_gradients_reach_every_parameter(name, fusion, chelsea_path):
     torch.manual_seed(0)
-    net = create_model(name, pretrained_backbone=False).train()
+    net = create_model(name, fusion=fusion, pretrained_backbone=False).train()
     z, x = real_crops(chelsea_path)
     z, x = torch.cat([z, z.flip(3)]), torch.cat([x, x.flip(2)])
     box = torch.tensor([[40.0, 45.0, 90.0, 80.0], [30.0, 30.0, 100.0, 97.0]])

@@ -54,12 +54,14 @@ def test_track_a_folder_of_jpegs_and_a_glob(target_sequence, checkpoint, tmp_pat
     folder.mkdir()
     for i, f in enumerate(frames[:8]):
         cv2.imwrite(str(folder / f"frame{i + 1}.jpg"), cv2.imread(str(f)))
-    (folder / "frame5.jpg").write_bytes(b"not a jpeg")  # a corrupt frame is skipped with a warning
+    (folder / "frame5.jpg").write_bytes(b"not a jpeg")  # a corrupt frame keeps the previous box, with a warning
     box = ",".join(str(v) for v in gt[0])
     with pytest.warns(UserWarning, match="skipped unreadable frame"):
         assert main(["track", str(folder), "--box", box, "--weights", str(checkpoint),
                      "--out", str(tmp_path / "b.mp4"), "--txt", str(tmp_path / "b.txt")]) == 0
-    _check_outputs(tmp_path / "b.mp4", tmp_path / "b.txt", 7)
+    _check_outputs(tmp_path / "b.mp4", tmp_path / "b.txt", 8)  # one line and one video frame per input frame
+    boxes = np.loadtxt(tmp_path / "b.txt", delimiter=",")
+    np.testing.assert_array_equal(boxes[4], boxes[3])
     with pytest.warns(UserWarning, match="skipped unreadable frame"):
         assert main(["track", str(folder / "frame*.jpg"), "--box", box, "--weights", str(checkpoint),
                      "--txt", str(tmp_path / "c.txt")]) == 0
@@ -81,6 +83,38 @@ def test_no_box_and_no_display_is_a_clear_error(mp4_video, checkpoint, capsys, m
     monkeypatch.delenv("DISPLAY", raising=False)
     assert main(["track", str(mp4_video), "--weights", str(checkpoint)]) == 2
     assert "pass --box" in capsys.readouterr().err
+    assert main(["track", str(mp4_video), "--box", "1,2,3,4", "--weights", str(checkpoint), "--show"]) == 2
+    err = capsys.readouterr().err
+    assert "--show needs a display" in err and "opencv-contrib-python" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_unreadable_first_frame_is_a_clear_error(target_sequence, checkpoint, tmp_path, capsys):
+    frames, gt = target_sequence
+    (tmp_path / "0001.jpg").write_bytes(b"broken")
+    shutil.copy(frames[1], tmp_path / "0002.png")
+    with pytest.warns(UserWarning, match="skipped unreadable frame"):
+        assert main(["track", str(tmp_path), "--box", "10,10,20,20", "--weights", str(checkpoint)]) == 2
+    assert "first frame is unreadable" in capsys.readouterr().err
+
+
+def test_max_frames_and_a_user_stop_keep_the_frames_tracked_so_far(mp4_video, checkpoint, tmp_path,
+                                                                  target_sequence):
+    from seattrack.track.run import track_source
+    from seattrack.track.tracker import load_tracker
+
+    box = ",".join(str(v) for v in target_sequence[1][0])
+    assert main(["track", str(mp4_video), "--box", box, "--weights", str(checkpoint), "--max-frames", "5",
+                 "--out", str(tmp_path / "m.mp4"), "--txt", str(tmp_path / "m.txt")]) == 0
+    _check_outputs(tmp_path / "m.mp4", tmp_path / "m.txt", 5)
+
+    def stop(index, *_):  # what q in the --show window and Ctrl+C do
+        if index == 3:
+            raise KeyboardInterrupt
+
+    summary = track_source(FrameSource(str(mp4_video)), load_tracker(str(checkpoint)), target_sequence[1][0],
+                           tmp_path / "s.mp4", tmp_path / "s.txt", progress=False, on_frame=stop)
+    assert summary.stopped and summary.frames == 4 and "stopped before the end" in summary.describe()
+    _check_outputs(tmp_path / "s.mp4", tmp_path / "s.txt", 4)
 
 
 def test_named_model_without_weights_says_so(mp4_video, capsys):

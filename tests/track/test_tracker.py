@@ -3,17 +3,11 @@ import numpy as np
 import pytest
 
 from seattrack.errors import SeatError
+from seattrack.evaluation.metrics import iou
 from seattrack.track.backends import TorchBackend
 from seattrack.track.crops import CropWindow, crop
 from seattrack.track.tracker import SeatTracker
 from tests.track.oracle import MagentaOracle
-
-
-def iou(a, b):
-    x1, y1 = np.maximum(a[:2], b[:2])
-    x2, y2 = np.minimum(a[:2] + a[2:], b[:2] + b[2:])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
 def oracle_tracker(**kw):
@@ -93,3 +87,12 @@ def test_bad_init_boxes_are_clear_errors(target_sequence, box, match):
 def test_update_before_init_is_an_error(target_sequence):
     with pytest.raises(SeatError, match="before init"):
         oracle_tracker().update(cv2.imread(str(target_sequence[0][0])))
+
+
+def test_a_seatnet_can_be_passed_directly(target_sequence):
+    from seattrack.models import create_model
+
+    frames, gt = target_sequence
+    tracker = SeatTracker(create_model("seat_lite", pretrained_backbone=False), "default")
+    tracker.init(cv2.imread(str(frames[0])), gt[0])
+    assert tracker.backend.name == "torch" and np.isfinite(tracker.update(cv2.imread(str(frames[1]))).box_xywh).all()

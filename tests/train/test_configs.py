@@ -24,6 +24,9 @@ def test_every_shipped_search_recipe_loads(path):
 def test_overrides_and_bad_keys(tmp_path):
     cfg = load_train_config(str(CONFIGS / "train" / "tiny_cpu.yaml"), ["optim.base_lr=0.02", "epochs=3"])
     assert cfg.optim.base_lr == 0.02 and cfg.epochs == 3
+    # PyYAML reads 1e-4 (no decimal point) as a string; numbers in exponent form still mean numbers
+    cfg = load_train_config(None, ["optim.base_lr=1e-4", "optim.end_lr=5.0E-6", "epochs=1e1"])
+    assert cfg.optim.base_lr == 1e-4 and cfg.optim.end_lr == 5e-6 and cfg.epochs == 10
     with pytest.raises(SeatError, match="unknown key"):
         load_train_config(str(CONFIGS / "train" / "tiny_cpu.yaml"), ["optim.learning_rate=0.1"])
     with pytest.raises(SeatError, match="expected a number"):
@@ -43,3 +46,14 @@ def test_hypers_sets_load_by_name_and_path(tmp_path):
         load_hypers(f"{path}:slow")
     with pytest.raises(SeatError, match="hypers 'nonexistent'"):
         load_hypers("nonexistent")
+
+
+@pytest.mark.parametrize("path", sorted((CONFIGS / "hypers").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_hypers_set_loads(path):
+    import yaml
+
+    sets = yaml.safe_load(path.read_text())
+    assert "default" in sets
+    for name in sets:
+        hypers = load_hypers(f"{path.stem}:{name}")
+        assert 0 < hypers.lr <= 1 and 0 <= hypers.window_influence < 1 and hypers.small_sz >= 127

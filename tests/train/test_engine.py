@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -8,9 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+from seattrack.data.pairs import DATA_ISSUES
 from seattrack.errors import SeatError
 from seattrack.models import load_model
-from seattrack.train.engine import Trainer, load_train_config
+from seattrack.train.checkpoint import rank_rng_state, rng_state, set_rng_state
+from seattrack.train.data import build_pair_dataset
+from seattrack.train.engine import Trainer, build_model, load_train_config
 from tests.train.conftest import tiny_overrides
 
 NO_AUG = ["data.pairs.negative_prob=0", "data.pairs.crop.search_shift=0", "data.pairs.crop.search_scale=0",
@@ -79,11 +83,42 @@ def test_sigkill_mid_epoch_then_resume_gives_the_same_weights(folder_dataset, tm
     assert list(rows["global_step"]) == list(range(1, 13))  # the log has no duplicated steps after resume
 
 
-def test_torchrun_two_processes_keep_identical_weights(folder_dataset, tmp_path):
+def _count(text: str, reason: str) -> int:
+    match = re.search(rf"{reason} (\d+)", text)
+    return int(match.group(1)) if match else 0
+
+
+def test_torchrun_two_processes_keep_identical_weights_and_sum_bad_data(bad_dataset, tmp_path):
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
-    args = _write_cfg(tmp_path, tiny_overrides(folder_dataset, tmp_path / "ddp", epochs=2))
-    result = subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", "-m", "seattrack",
-                             "train", *args], capture_output=True, text=True, timeout=300)
+    overrides = tiny_overrides(bad_dataset, tmp_path / "ddp", epochs=2)
+    args = _write_cfg(tmp_path, overrides)
+    cmd = [torchrun, "--standalone", "--nproc_per_node", "2", "-m", "seattrack", "train", *args]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "weights on 2 ranks differ by at most 0" in result.stdout, result.stdout[-2000:]
     assert (tmp_path / "ddp" / "model.pt").is_file()
+    # each rank's generator states are saved, and they differ (per-rank seeds)
+    rng = torch.load(tmp_path / "ddp" / "checkpoint.pt", weights_only=False)["rng"]
+    assert len(rng) == 2 and not torch.equal(rng[0]["torch"], rng[1]["torch"])
+    # repeated draws are counted per pair on both ranks and summed: the same totals as one pass here
+    cfg = load_train_config(None, overrides)
+    dataset = build_pair_dataset(cfg.data, build_model(cfg), cfg.seed)
+    expected = sum(dataset.item(i)["data_issues"].numpy() for i in range(32))
+    for reason in ("unreadable_frame", "no_visible_target"):
+        assert _count(result.stdout, reason) == expected[DATA_ISSUES.index(reason)] > 0, result.stdout[-2000:]
+    # resumed under torchrun for a third epoch: ranks still identical, counts continue from the checkpoint
+    resumed = subprocess.run(cmd + ["epochs=3", "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "weights on 2 ranks differ by at most 0" in resumed.stdout and "holds no RNG state" not in resumed.stdout
+    expected = sum(dataset.item(i)["data_issues"].numpy() for i in range(48))
+    assert _count(resumed.stdout, "unreadable_frame") == expected[DATA_ISSUES.index("unreadable_frame")]
+
+
+def test_each_rank_gets_its_own_saved_rng_state():
+    first = rng_state()
+    drawn = torch.rand(3)
+    second = rng_state()
+    assert rank_rng_state([first, second], 1) is second and rank_rng_state([first, second], 2) is None
+    assert rank_rng_state(first, 0) is first and rank_rng_state(first, 1) is None  # a checkpoint of rank 0 alone
+    set_rng_state(first)
+    assert torch.equal(torch.rand(3), drawn)

@@ -1,18 +1,34 @@
-"""Fixtures for the web app: one live server per module, and real mp4 videos of a moving target."""
+"""Fixtures for the web app: live servers running the real seat_lite, and real videos of a moving target."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.web.helpers import LiveServer, write_target_video
+from seattrack.track.tracker import load_tracker
+from seattrack.web.app import shared_tracker_factory
+from tests.web.helpers import LiveServer, PausingTracker, write_target_video
+
+
+@pytest.fixture(scope="session")
+def seat_lite():
+    """The shipped model, loaded once; every server's trackers share its network."""
+    return load_tracker("seat_lite")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, target_video):
-    """A live server with a 1 MB upload limit and one sample clip, `walk.mp4`."""
+def server(seat_lite):
+    """A live server on the real model at full speed, with a 1 MB upload limit and the bundled sample clip."""
+    live = LiveServer(shared_tracker_factory(seat_lite), max_upload_mb=1.0)
+    yield live
+    live.close()
+
+
+@pytest.fixture(scope="module")
+def paused_server(seat_lite, tmp_path_factory, target_video):
+    """A live server whose runs pause for 1.5 s before frame 4, so tests can act mid-run; sample clip `walk.mp4`."""
     clips = tmp_path_factory.mktemp("clips")
     (clips / "walk.mp4").write_bytes(target_video[0].read_bytes())
-    live = LiveServer(max_upload_mb=1.0, clips_dir=clips)
+    live = LiveServer(lambda: PausingTracker(seat_lite, at_frame=4, pause_s=1.5), max_upload_mb=1.0, clips_dir=clips)
     yield live
     live.close()
 

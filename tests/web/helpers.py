@@ -1,4 +1,8 @@
-"""Shared by the web tests and the screenshot script: a live server in a thread, test videos, an HTTP client."""
+"""Shared by the web tests and the screenshot script: a live server in a thread, test videos, an HTTP client.
+
+Every server tracks with the real shipped seat_lite; `PausingTracker` only adds a pause, for the tests that must
+catch a run mid-way.
+"""
 
 from __future__ import annotations
 
@@ -14,33 +18,39 @@ import cv2
 import numpy as np
 import uvicorn
 
-from seattrack.track.backends import TorchBackend
-from seattrack.track.tracker import SeatTracker
+from seattrack.demo import demo_sequence
+from seattrack.track.tracker import SeatTracker, TrackResult
 from seattrack.web.app import create_app
+from seattrack.web.sessions import TrackerFactory, clips_folder
 from tests.conftest import render_target_sequence
-from tests.track.oracle import MagentaOracle
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
 
 
-class PacedOracleTracker(SeatTracker):
-    """A SeatTracker on the colour oracle network, slowed down so that runs overlap and can be caught mid-way."""
+class PausingTracker(SeatTracker):
+    """The real tracker (sharing `tracker`'s network) with one pause before frame `at_frame`; boxes are unchanged.
 
-    def __init__(self, delay_s: float):
-        super().__init__(TorchBackend(MagentaOracle()), "default")
-        self.delay_s = delay_s
+    Why a stand-in at all: seat_lite tracks a test clip in well under a second, too fast for a test to be sure of
+    seeing a run in progress (two runs at once, a stop, a viewer leaving, the server going away, a screenshot).
+    """
 
-    def update(self, image):
-        time.sleep(self.delay_s)
+    def __init__(self, tracker: SeatTracker, at_frame: int, pause_s: float):
+        super().__init__(tracker.backend, tracker.hypers)
+        self.at_frame, self.pause_s, self.frame = at_frame, pause_s, 0
+
+    def update(self, image) -> TrackResult:
+        self.frame += 1
+        if self.frame == self.at_frame:
+            time.sleep(self.pause_s)
         return super().update(image)
 
 
 class LiveServer:
     """The web app on a free local port, served by uvicorn in a background thread."""
 
-    def __init__(self, delay_s: float = 0.02, **limits):
-        self.app = create_app(lambda: PacedOracleTracker(delay_s), **limits)
+    def __init__(self, tracker_factory: TrackerFactory, **limits):
+        self.app = create_app(tracker_factory, **limits)
         self.manager = self.app.state.manager
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
@@ -58,6 +68,11 @@ class LiveServer:
     def close(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=20)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.url.removeprefix("http://").split(":")
+        return host, int(port)
 
     # ------------------------------------------------------------------------------------------ HTTP client
     def call(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None,
@@ -97,6 +112,35 @@ class LiveServer:
                     progress.append(payload)
         raise AssertionError("the event stream ended without a final event")
 
+    def open_viewer(self, session_id: str) -> socket.socket:
+        """A raw event-stream connection that has received a progress event; closing it is a viewer leaving."""
+        sock = socket.create_connection(self.address, timeout=10)
+        sock.sendall(f"GET /api/sessions/{session_id}/events HTTP/1.1\r\nHost: {self.address[0]}\r\n\r\n".encode())
+        received = b""
+        while b"event: progress" not in received:
+            received += sock.recv(65536)
+        return sock
+
+
+def drag_on_canvas(page, image_width: int, start, end) -> None:
+    """Drag the mouse on the page's canvas (a Playwright page) between two points given in image pixels."""
+    canvas = page.locator("#view").bounding_box()
+    scale = canvas["width"] / image_width
+    page.mouse.move(canvas["x"] + start[0] * scale, canvas["y"] + start[1] * scale)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + end[0] * scale, canvas["y"] + end[1] * scale, steps=6)
+    page.mouse.up()
+
+
+def streamed_boxes(progress: list[dict]) -> np.ndarray:
+    """All boxes of a run's progress events, in frame order."""
+    return np.concatenate([p["boxes"] for p in progress if p["boxes"]])
+
+
+def bundled_clip() -> tuple[Path, np.ndarray]:
+    """The sample clip the app offers (`demo.mp4`: the demo sequence's frames as a video) and its ground truth."""
+    return clips_folder() / "demo.mp4", demo_sequence().boxes
+
 
 def write_target_video(folder: Path, n: int = 40, size=(320, 240), flip: bool = False) -> tuple[Path, np.ndarray]:
     """An mp4 (OpenCV, mp4v) of the magenta-framed target moving over a real photo, and its true boxes."""
@@ -111,15 +155,6 @@ def write_target_video(folder: Path, n: int = 40, size=(320, 240), flip: bool = 
         boxes = boxes.copy()
         boxes[:, 0] = size[0] - boxes[:, 0] - boxes[:, 2]
     return path, boxes
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-row intersection over union of x,y,w,h boxes."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    lo = np.maximum(a[:, :2], b[:, :2])
-    hi = np.minimum(a[:, :2] + a[:, 2:], b[:, :2] + b[:, 2:])
-    inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
-    return inter / (a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter)
 
 
 def count_frames(path: Path) -> int:

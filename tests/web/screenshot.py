@@ -1,6 +1,8 @@
-"""Write docs/web-app.png: the page mid-tracking in headless chromium, as a 256-colour PNG.
+"""Write docs/web-app.png: the page mid-tracking the bundled sample clip with the shipped seat_lite, in headless
+chromium, as a 256-colour PNG.
 
-Run from the repository root: `python -m tests.web.screenshot`.
+Run from the repository root: `python -m tests.web.screenshot`. The run pauses before frame 34 (of 60) while the
+shot is taken, so the page shows a run in progress; the frames, boxes, scores and fps on it are the real ones.
 """
 
 from __future__ import annotations
@@ -8,43 +10,42 @@ from __future__ import annotations
 import argparse
 import io
 import shutil
-import tempfile
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from tests.web.helpers import CHROMIUM_ARGS, LiveServer, write_target_video
+from seattrack.track.tracker import load_tracker
+from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, drag_on_canvas
+
+SHOT_AT = 33  # frames tracked when the shot is taken
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs/web-app.png")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        video, gt = write_target_video(Path(tmp), n=60, size=(640, 360))
-        server = LiveServer(delay_s=0.12)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1200, "height": 620})
-                page.goto(server.url)
-                page.set_input_files("#file", str(video))
-                page.wait_for_function("window.seatApp.state === 'editing'")
-                canvas = page.locator("#view").bounding_box()
-                scale = canvas["width"] / 640
-                x, y, w, h = gt[0]
-                page.mouse.move(canvas["x"] + x * scale, canvas["y"] + y * scale)
-                page.mouse.down()
-                page.mouse.move(canvas["x"] + (x + w) * scale, canvas["y"] + (y + h) * scale, steps=5)
-                page.mouse.up()
-                page.click("#start")
-                page.wait_for_function("window.seatApp.boxes.length >= 33")
-                page.wait_for_timeout(150)  # let the latest frame decode and paint
-                shot = Image.open(io.BytesIO(page.screenshot()))
-                browser.close()
-        finally:
-            server.close()
+    tracker = load_tracker("seat_lite")
+    clip, gt = bundled_clip()
+    server = LiveServer(lambda: PausingTracker(tracker, at_frame=SHOT_AT, pause_s=5.0))
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1040, "height": 640})
+            page.goto(server.url)
+            page.wait_for_function("window.seatApp.maxUpload > 0")
+            page.select_option("#clips", clip.name)
+            page.click("#open-clip")
+            page.wait_for_function("window.seatApp.state === 'editing'")
+            x, y, w, h = gt[0]
+            drag_on_canvas(page, 320, (x, y), (x + w, y + h))
+            page.click("#start")
+            page.wait_for_function(f"window.seatApp.boxes.length >= {SHOT_AT}")
+            page.wait_for_timeout(300)  # let the latest frame decode and paint
+            shot = Image.open(io.BytesIO(page.screenshot()))
+            browser.close()
+    finally:
+        server.close()
     shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(args.out, optimize=True)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size // 1024} KB)")
 

@@ -1,18 +1,23 @@
-"""The web app's HTTP API against a live server: tracking, bad inputs, concurrency, disconnects and cleanup."""
+"""The web app's HTTP API against a live server on the real seat_lite: tracking, bad inputs, concurrency,
+disconnects and cleanup."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import socket
+import threading
 import time
 
+import cv2
 import numpy as np
 import pytest
 
 from seattrack.cli import main
+from seattrack.evaluation.metrics import iou
+from seattrack.web import app as app_module
+from seattrack.web.app import shared_tracker_factory
 from seattrack.web.sessions import list_clips
-from tests.web.helpers import LiveServer, count_frames, iou
+from tests.web.helpers import LiveServer, bundled_clip, count_frames, streamed_boxes
 
 
 def _wait_state(server: LiveServer, session_id: str, states: tuple[str, ...], timeout: float = 15) -> dict:
@@ -25,8 +30,8 @@ def _wait_state(server: LiveServer, session_id: str, states: tuple[str, ...], ti
     raise AssertionError(f"session {session_id} never reached {states}: {info}")
 
 
-def _session_folders(server: LiveServer) -> list:
-    return sorted(p.name for p in server.manager.root.iterdir())
+def _session_folders(server: LiveServer) -> list[str]:
+    return sorted(p.name for p in server.manager.root.iterdir() if p.is_dir())
 
 
 def test_upload_track_and_download(server, target_video, tmp_path):
@@ -39,12 +44,13 @@ def test_upload_track_and_download(server, target_video, tmp_path):
     assert server.start(session["id"], gt[0])[0] == 202
     final, summary, progress = server.watch(session["id"])
     assert final == "done" and summary["frames"] == len(gt)
-    boxes = np.concatenate([p["boxes"] for p in progress if p["boxes"]])
-    assert len(boxes) == len(gt) and iou(boxes, gt).min() > 0.6
+    boxes = streamed_boxes(progress)
+    overlap = iou(boxes, gt)
+    assert len(boxes) == len(gt) and overlap.mean() > 0.65 and overlap.min() > 0.45, overlap.round(2)
     assert any("jpeg" in p for p in progress) and all(0 <= s <= 1 for p in progress for s in p["scores"])
 
     status, video = server.call("GET", f"/api/sessions/{session['id']}/video.mp4")
-    assert status == 200
+    assert status == 200 and video[4:8] == b"ftyp"  # an mp4 container, every frame decodable
     (tmp_path / "out.mp4").write_bytes(video)
     assert count_frames(tmp_path / "out.mp4") == len(gt)
     status, text = server.call("GET", f"/api/sessions/{session['id']}/boxes.txt")
@@ -57,11 +63,78 @@ def test_upload_track_and_download(server, target_video, tmp_path):
     assert server.call("GET", f"/api/sessions/{session['id']}/boxes.txt")[0] == 404
 
 
+def test_the_bundled_clip_tracks_against_its_ground_truth(server):
+    """The shipped model through the whole app on the sample clip the page offers, scored against its labels."""
+    path, gt = bundled_clip()
+    assert json.loads(server.call("GET", "/api/config")[1])["clips"] == [path.name]
+    session = json.loads(server.call("POST", f"/api/sessions/clip/{path.name}")[1])
+    assert session["frames"] == len(gt)
+    assert server.start(session["id"], gt[0])[0] == 202
+    final, summary, progress = server.watch(session["id"])
+    overlap = iou(streamed_boxes(progress), gt)
+    assert final == "done" and summary["frames"] == len(gt)
+    assert overlap.mean() > 0.65 and overlap.min() > 0.35, overlap.round(2)  # measured: 0.77 and 0.51
+    server.call("DELETE", f"/api/sessions/{session['id']}")
+
+
 def test_text_file_renamed_mp4_is_refused(server):
     before = _session_folders(server)
     status, body = server.upload(b"this is not a video\n" * 50, name="notes.mp4")
     assert status == 415 and "notes.mp4" in body["detail"] and "not a video" in body["detail"]
     assert _session_folders(server) == before  # nothing left behind
+
+
+def _photo(ext: str) -> bytes:
+    from skimage import data
+
+    ok, encoded = cv2.imencode(ext, cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    assert ok
+    return encoded.tobytes()
+
+
+def _one_frame_mp4(tmp_path) -> bytes:
+    path = tmp_path / "one.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, (320, 240))
+    writer.write(cv2.resize(cv2.imdecode(np.frombuffer(_photo(".png"), np.uint8), cv2.IMREAD_COLOR), (320, 240)))
+    writer.release()
+    return path.read_bytes()
+
+
+def _wav(tmp_path) -> bytes:
+    import wave
+
+    with wave.open(str(tmp_path / "tone.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes((np.sin(np.arange(8000) / 3) * 9000).astype("<i2").tobytes())
+    return (tmp_path / "tone.wav").read_bytes()
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda tmp: _photo(".jpg"), "JPEG still image"),
+    (lambda tmp: _photo(".png"), "PNG still image"),
+    (_one_frame_mp4, "only one frame"),
+    (_wav, "unrecognised file type"),
+])
+def test_still_images_and_non_video_files_are_refused(server, tmp_path, make, expected):
+    """OpenCV opens a JPEG renamed .mp4 as a one-frame video: the container's magic bytes and a second decoded
+    frame are required."""
+    status, body = server.upload(make(tmp_path), name="renamed.mp4")
+    assert status == 415 and "renamed.mp4: not a video" in body["detail"] and expected in body["detail"], body
+
+
+@pytest.mark.parametrize("fourcc, ext", [("mp4v", ".mp4"), ("MJPG", ".avi"), ("VP80", ".webm"), ("VP80", ".mkv")])
+def test_video_containers_are_accepted(server, target_video, tmp_path, fourcc, ext):
+    path = tmp_path / f"clip{ext}"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 25, (320, 240))
+    capture = cv2.VideoCapture(str(target_video[0]))
+    for _ in range(3):
+        writer.write(capture.read()[1])
+    writer.release()
+    status, session = server.upload(path.read_bytes(), name=path.name)
+    assert status == 201 and session["width"] == 320, session
+    server.call("DELETE", f"/api/sessions/{session['id']}")
 
 
 def test_empty_upload_is_refused(server):
@@ -71,8 +144,7 @@ def test_empty_upload_is_refused(server):
 
 def test_oversize_upload_is_refused(server):
     """Refused from the declared length before any byte is read, and while streaming when no length is given."""
-    host, port = server.url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn = http.client.HTTPConnection(*server.address, timeout=10)
     conn.putrequest("POST", "/api/sessions?name=big.mp4")
     conn.putheader("Content-Length", str(5 * 1024 * 1024))
     conn.endheaders()
@@ -80,13 +152,37 @@ def test_oversize_upload_is_refused(server):
     assert response.status == 413 and "upload limit" in json.loads(response.read())["detail"]
     conn.close()
 
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn = http.client.HTTPConnection(*server.address, timeout=10)
     chunks = (bytes(64 * 1024) for _ in range(17))  # 1.06 MB, chunked: no Content-Length
     conn.request("POST", "/api/sessions?name=big.mp4", body=chunks, encode_chunked=True)
     response = conn.getresponse()
     assert response.status == 413
     conn.close()
     assert server.call("GET", "/api/config")[0] == 200
+
+
+class _RecordingFile:
+    """A file whose writes and close note the thread they ran on."""
+
+    def __init__(self, file, threads: set[int]):
+        self.file, self.threads = file, threads
+
+    def write(self, data: bytes) -> int:
+        self.threads.add(threading.get_ident())
+        return self.file.write(data)
+
+    def close(self) -> None:
+        self.threads.add(threading.get_ident())
+        self.file.close()
+
+
+def test_upload_is_written_off_the_event_loop(server, target_video, monkeypatch):
+    threads: set[int] = set()
+    monkeypatch.setattr(app_module, "open", lambda *args: _RecordingFile(open(*args), threads), raising=False)
+    status, session = server.upload(target_video[0].read_bytes())
+    assert status == 201
+    assert threads and server.thread.ident not in threads  # uvicorn's event loop runs on server.thread
+    server.call("DELETE", f"/api/sessions/{session['id']}")
 
 
 def test_box_outside_the_frame_is_refused(server, target_video):
@@ -100,54 +196,62 @@ def test_box_outside_the_frame_is_refused(server, target_video):
     assert server.call("DELETE", f"/api/sessions/{session['id']}")[0] == 204
 
 
-def test_two_sessions_track_independently_at_once(server, target_video, flipped_video):
+def test_two_sessions_track_independently_at_once(paused_server, target_video, flipped_video):
     """Two users: separate sessions and trackers, both runs in progress at once, each following its own target."""
     clips = [target_video, flipped_video]
-    ids = [server.upload(path.read_bytes())[1]["id"] for path, _ in clips]
+    ids = [paused_server.upload(path.read_bytes())[1]["id"] for path, _ in clips]
     for session_id, (_, gt) in zip(ids, clips, strict=True):
-        assert server.start(session_id, gt[0])[0] == 202
+        assert paused_server.start(session_id, gt[0])[0] == 202
     deadline = time.monotonic() + 15
-    while [server.manager.sessions[i].run.state for i in ids] != ["running", "running"]:
+    while [paused_server.manager.sessions[i].run.state for i in ids] != ["running", "running"]:
         assert time.monotonic() < deadline, "the two runs never ran at the same time"
         time.sleep(0.01)
     for session_id, (_, gt) in zip(ids, clips, strict=True):
-        final, summary, progress = server.watch(session_id)
-        boxes = np.concatenate([p["boxes"] for p in progress if p["boxes"]])
-        assert final == "done" and iou(boxes, gt).min() > 0.6
-        server.call("DELETE", f"/api/sessions/{session_id}")
+        final, summary, progress = paused_server.watch(session_id)
+        overlap = iou(streamed_boxes(progress), gt)
+        assert final == "done" and overlap.mean() > 0.55 and overlap.min() > 0.4, overlap.round(2)
+        paused_server.call("DELETE", f"/api/sessions/{session_id}")
 
 
-def test_client_disconnect_mid_run_stops_the_run_and_the_server_keeps_serving(server, target_video):
+def test_client_disconnect_mid_run_stops_the_run_and_the_server_keeps_serving(paused_server, target_video):
     path, gt = target_video
-    session = server.upload(path.read_bytes())[1]
-    assert server.start(session["id"], gt[0])[0] == 202
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(f"GET /api/sessions/{session['id']}/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        received = b""
-        while b"event: progress" not in received:
-            received += sock.recv(65536)
-    info = _wait_state(server, session["id"], ("cancelled", "done"))
+    session = paused_server.upload(path.read_bytes())[1]
+    assert paused_server.start(session["id"], gt[0])[0] == 202
+    paused_server.open_viewer(session["id"]).close()  # the only viewer leaves
+    info = _wait_state(paused_server, session["id"], ("cancelled", "done"))
     assert info["state"] == "cancelled" and info["tracked"] < len(gt)
-    assert server.call("GET", f"/api/sessions/{session['id']}/video.mp4")[0] == 404  # no half-written output
-    assert not list((server.manager.root / session["id"]).glob("*.mp4"))
+    assert paused_server.call("GET", f"/api/sessions/{session['id']}/video.mp4")[0] == 404  # no half-written output
+    assert not list((paused_server.manager.root / session["id"]).glob("*.mp4"))
 
-    assert server.call("GET", "/")[0] == 200
-    assert server.start(session["id"], gt[0])[0] == 202  # the same session tracks again
-    assert server.watch(session["id"])[0] == "done"
-    server.call("DELETE", f"/api/sessions/{session['id']}")
+    assert paused_server.call("GET", "/")[0] == 200
+    assert paused_server.start(session["id"], gt[0])[0] == 202  # the same session tracks again
+    assert paused_server.watch(session["id"])[0] == "done"
+    paused_server.call("DELETE", f"/api/sessions/{session['id']}")
 
 
-def test_stop_and_second_start_while_running(server, target_video):
+def test_a_run_stops_only_when_its_last_viewer_leaves(paused_server, target_video):
+    """Two tabs watch one run: closing one of them mid-run leaves the run going for the other."""
     path, gt = target_video
-    session = server.upload(path.read_bytes())[1]
-    assert server.start(session["id"], gt[0])[0] == 202
-    status, body = server.start(session["id"], gt[0])
+    session = paused_server.upload(path.read_bytes())[1]
+    assert paused_server.start(session["id"], gt[0])[0] == 202
+    first, second = (paused_server.open_viewer(session["id"]) for _ in range(2))
+    first.close()
+    final, summary, _ = paused_server.watch(session["id"])
+    assert final == "done" and summary["frames"] == len(gt)
+    second.close()
+    paused_server.call("DELETE", f"/api/sessions/{session['id']}")
+
+
+def test_stop_and_second_start_while_running(paused_server, target_video):
+    path, gt = target_video
+    session = paused_server.upload(path.read_bytes())[1]
+    assert paused_server.start(session["id"], gt[0])[0] == 202
+    status, body = paused_server.start(session["id"], gt[0])
     assert status == 409 and "in progress" in body["detail"]
-    assert server.call("POST", f"/api/sessions/{session['id']}/stop")[0] == 200
-    final, payload, _ = server.watch(session["id"])
+    assert paused_server.call("POST", f"/api/sessions/{session['id']}/stop")[0] == 200
+    final, payload, _ = paused_server.watch(session["id"])
     assert final == "cancelled" and payload["message"] == "tracking stopped"
-    server.call("DELETE", f"/api/sessions/{session['id']}")
+    paused_server.call("DELETE", f"/api/sessions/{session['id']}")
 
 
 def test_unknown_session_clip_and_nothing_to_watch(server, target_video):
@@ -161,8 +265,40 @@ def test_unknown_session_clip_and_nothing_to_watch(server, target_video):
     assert status == 404
 
 
-def test_session_limit_idle_expiry_and_shutdown_cleanup(target_video):
-    live = LiveServer(idle_timeout_s=60, max_sessions=2)
+def _begin_chunked_upload(server: LiveServer, first_chunk: bytes) -> http.client.HTTPConnection:
+    """An upload whose headers and first chunk are sent, its body still arriving."""
+    conn = http.client.HTTPConnection(*server.address, timeout=10)
+    conn.putrequest("POST", "/api/sessions?name=slow.mp4")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    conn.send(b"%x\r\n%s\r\n" % (len(first_chunk), first_chunk))
+    return conn
+
+
+def test_uploads_still_arriving_count_against_the_session_limit(seat_lite, target_video):
+    live = LiveServer(shared_tracker_factory(seat_lite), max_sessions=2)
+    try:
+        data = target_video[0].read_bytes()
+        uploads = [_begin_chunked_upload(live, data[:4096]) for _ in range(2)]
+        deadline = time.monotonic() + 10
+        while len(_session_folders(live)) < 2:  # both uploads have their folder (and slot), no session yet
+            assert time.monotonic() < deadline, "the uploads never started"
+            time.sleep(0.01)
+        assert not live.manager.sessions
+        status, body = live.upload(data)
+        assert status == 503 and "busy" in body["detail"]
+        for conn in uploads:
+            rest = data[4096:]
+            conn.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(rest), rest))
+            assert conn.getresponse().status == 201
+            conn.close()
+        assert len(live.manager.sessions) == 2
+    finally:
+        live.close()
+
+
+def test_session_limit_idle_expiry_and_shutdown_cleanup(seat_lite, target_video):
+    live = LiveServer(shared_tracker_factory(seat_lite), idle_timeout_s=60, max_sessions=2)
     try:
         path, _ = target_video
         ids = [live.upload(path.read_bytes())[1]["id"] for _ in range(2)]
@@ -178,18 +314,18 @@ def test_session_limit_idle_expiry_and_shutdown_cleanup(target_video):
     assert not root.exists()
 
 
-def test_sample_clips_are_listed_and_opened(server, tmp_path, target_video):
+def test_sample_clips_are_listed_and_opened(paused_server, tmp_path, target_video):
     (tmp_path / "walk.mp4").write_bytes(target_video[0].read_bytes())
     (tmp_path / "readme.txt").write_text("not a clip")
     assert [p.name for p in list_clips(tmp_path)] == ["walk.mp4"]
     assert list_clips(tmp_path / "missing") == []
-    assert json.loads(server.call("GET", "/api/config")[1])["clips"] == ["walk.mp4"]
-    status, body = server.call("POST", "/api/sessions/clip/walk.mp4")
+    assert json.loads(paused_server.call("GET", "/api/config")[1])["clips"] == ["walk.mp4"]
+    status, body = paused_server.call("POST", "/api/sessions/clip/walk.mp4")
     session = json.loads(body)
     assert status == 201 and session["width"] == 320
-    clip = server.manager.sessions[session["id"]].source
-    server.call("DELETE", f"/api/sessions/{session['id']}")
-    assert clip.is_file()  # a bundled clip is never deleted with its session
+    clip = paused_server.manager.sessions[session["id"]].source
+    paused_server.call("DELETE", f"/api/sessions/{session['id']}")
+    assert clip.is_file()  # a sample clip is never deleted with its session
 
 
 @pytest.mark.parametrize("argv, expected", [(["--port", "70000"], "--port"), (["--model", "missing.pt"], "missing.pt")])

@@ -1,4 +1,5 @@
-"""The page in a real headless browser (Debian's chromium through Playwright): draw, track, watch, download."""
+"""The page in a real headless browser (Debian's chromium through Playwright) on the real seat_lite: draw, track,
+watch, play and download the result."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import urllib.request
 import numpy as np
 import pytest
 
-from tests.web.helpers import CHROMIUM_ARGS, LiveServer, count_frames, iou
+from seattrack.evaluation.metrics import iou
+from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, count_frames, drag_on_canvas
+
+FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]  # chromium's test camera
 
 
 @pytest.fixture(scope="module")
@@ -19,52 +23,62 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS)
         yield browser
         browser.close()
 
 
+def _open(browser, live: LiveServer):
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(live.url)
+    page.wait_for_function("window.seatApp && window.seatApp.maxUpload > 0")
+    return page
+
+
 @pytest.fixture
 def page(browser, server):
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.goto(server.url)
-    page.wait_for_function("window.seatApp && window.seatApp.maxUpload > 0")
+    page = _open(browser, server)
     yield page
     page.close()
 
 
-def _drag(page, canvas, image_width: int, start, end) -> None:
-    """Drag the mouse on the canvas between two points given in image pixels."""
-    scale = canvas["width"] / image_width
-    page.mouse.move(canvas["x"] + start[0] * scale, canvas["y"] + start[1] * scale)
-    page.mouse.down()
-    page.mouse.move(canvas["x"] + end[0] * scale, canvas["y"] + end[1] * scale, steps=6)
-    page.mouse.up()
+@pytest.fixture
+def paused_page(browser, paused_server):
+    page = _open(browser, paused_server)
+    yield page
+    page.close()
 
 
-def test_draw_track_watch_and_download(page, server, target_video, tmp_path):
+def _track_to_the_end(page, timeout_ms: int = 60_000) -> np.ndarray:
+    page.click("#start")
+    page.wait_for_function("window.seatApp.state === 'finished'", timeout=timeout_ms)
+    return np.array(page.evaluate("window.seatApp.boxes"))
+
+
+def test_draw_track_watch_play_and_download(paused_page, target_video, tmp_path):
+    """The paused server holds the run before frame 4 for 1.5 s, so the live view can be checked mid-run."""
+    page = paused_page
     path, gt = target_video
     page.set_input_files("#file", str(path))
     page.wait_for_function("window.seatApp.state === 'editing'")
-    canvas = page.locator("#view").bounding_box()
     x, y, w, h = gt[0]
-    _drag(page, canvas, 320, (x + 4, y + 3), (x + w - 8, y + h - 6))  # a rough box ...
-    _drag(page, canvas, 320, (x + 2 + w / 2, y + h / 2), (x - 2 + w / 2, y + h / 2))  # ... moved left 4 px ...
-    _drag(page, canvas, 320, (x + w - 12, y + h - 6), (x + w, y + h))  # ... and its bottom-right handle pulled out
+    drag_on_canvas(page, 320, (x + 4, y + 3), (x + w - 8, y + h - 6))  # a rough box ...
+    drag_on_canvas(page, 320, (x + 2 + w / 2, y + h / 2), (x - 2 + w / 2, y + h / 2))  # ... moved left 4 px ...
+    drag_on_canvas(page, 320, (x + w - 12, y + h - 6), (x + w, y + h))  # ... and its bottom-right handle pulled out
     box = page.evaluate("window.seatApp.box")
-    assert iou(np.array([[box["x"], box["y"], box["w"], box["h"]]]), gt[:1])[0] > 0.85
+    assert iou([box["x"], box["y"], box["w"], box["h"]], gt[0]) > 0.85
     assert page.input_value("#box-w") == str(round(box["w"]))
 
     page.click("#start")
-    page.wait_for_function("window.seatApp.boxes.length >= 5")
+    page.wait_for_function("window.seatApp.boxes.length >= 3")
     assert page.evaluate("window.seatApp.state") == "tracking"
-    assert "fps" in page.text_content("#fps") and page.evaluate("document.querySelector('#progress').value") >= 5
-    page.wait_for_function("window.seatApp.state === 'finished'", timeout=30_000)
+    assert "fps" in page.text_content("#fps") and page.evaluate("document.querySelector('#progress').value") >= 3
+    page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)
 
     shown = np.array(page.evaluate("window.seatApp.boxes"))
     assert shown.shape == gt.shape
     overlap = iou(shown, gt)
-    assert overlap.mean() > 0.8 and overlap.min() > 0.6, overlap.round(2)
+    assert overlap.mean() > 0.65 and overlap.min() > 0.45, overlap.round(2)
     assert page.is_visible("#download-video") and "40 frames" in page.text_content("#summary")
     plotted = page.evaluate("""(() => {
         const c = document.querySelector('#plot');
@@ -75,17 +89,50 @@ def test_draw_track_watch_and_download(page, server, target_video, tmp_path):
     })()""")
     assert plotted > 50  # the green score line
 
+    # The download is an mp4 whose every frame decodes (FFmpeg, as desktop players do).
     video = tmp_path / "tracked.mp4"
     video.write_bytes(urllib.request.urlopen(page.eval_on_selector("#download-video", "a => a.href")).read())
-    assert count_frames(video) == len(gt)
+    assert video.read_bytes()[4:8] == b"ftyp" and count_frames(video) == len(gt)
     text = urllib.request.urlopen(page.eval_on_selector("#download-boxes", "a => a.href")).read().decode()
     assert np.allclose(np.loadtxt(text.splitlines(), delimiter=","), shown, atol=1e-3)
+
+
+def test_the_bundled_clip_from_the_picker_tracks(page):
+    path, gt = bundled_clip()
+    assert page.is_visible("#clip-picker") and page.input_value("#clips") == path.name
+    page.click("#open-clip")
+    page.wait_for_function("window.seatApp.state === 'editing'")
+    assert page.evaluate("window.seatApp.session.name") == path.name and "320×240" in page.text_content("#status")
+    x, y, w, h = gt[0]
+    drag_on_canvas(page, 320, (x, y), (x + w, y + h))
+    overlap = iou(_track_to_the_end(page), gt)
+    assert overlap.mean() > 0.65 and overlap.min() > 0.35, overlap.round(2)
+
+
+def test_a_webcam_recording_is_tracked(page):
+    """Chromium's fake camera (a moving test pattern) is recorded in the page, uploaded and tracked to the end."""
+    assert page.is_visible("#webcam")
+    page.click("#webcam")
+    page.wait_for_function("document.querySelector('#camera').readyState >= 2")
+    page.wait_for_timeout(1200)
+    page.click("#webcam")  # stop and use the recording
+    page.wait_for_function("window.seatApp.state === 'editing'", timeout=30_000)
+    session = page.evaluate("window.seatApp.session")
+    assert session["name"] == "webcam.webm" and session["width"] > 0 and page.is_hidden("#camera")
+    drag_on_canvas(page, session["width"], (session["width"] * 0.4, session["height"] * 0.4),
+                   (session["width"] * 0.6, session["height"] * 0.6))
+    boxes = _track_to_the_end(page)
+    assert len(boxes) >= 2 and f"{len(boxes)} frames tracked" in page.text_content("#summary")
 
 
 def test_page_reports_bad_inputs(page, target_video):
     page.set_input_files("#file", files=[{"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"not a video\n"}])
     page.wait_for_selector("#message:not([hidden])")
     assert "notes.mp4: not a video" in page.text_content("#message")
+
+    jpeg = {"name": "photo.mp4", "mimeType": "video/mp4", "buffer": b"\xff\xd8\xff\xe0" + bytes(2000)}
+    page.set_input_files("#file", files=[jpeg])
+    page.wait_for_function("document.querySelector('#message').textContent.includes('JPEG still image')")
 
     page.set_input_files("#file", files=[{"name": "huge.mp4", "mimeType": "video/mp4", "buffer": bytes(1_100_000)}])
     page.wait_for_function("document.querySelector('#message').textContent.includes('upload limit')")
@@ -102,15 +149,8 @@ def test_page_reports_bad_inputs(page, target_video):
     assert page.evaluate("window.seatApp.state") == "editing"
 
 
-def test_sample_clip_picker(page, server):
-    assert page.is_visible("#clip-picker") and page.input_value("#clips") == "walk.mp4"
-    page.click("#open-clip")
-    page.wait_for_function("window.seatApp.state === 'editing'")
-    assert page.evaluate("window.seatApp.session.name") == "walk.mp4" and "320×240" in page.text_content("#status")
-
-
-def test_page_reports_a_connection_lost_mid_run(browser, target_video):
-    live = LiveServer(delay_s=0.1)
+def test_page_reports_a_connection_lost_mid_run(browser, seat_lite, target_video):
+    live = LiveServer(lambda: PausingTracker(seat_lite, at_frame=3, pause_s=2.0))
     page = browser.new_page()
     try:
         page.goto(live.url)
@@ -118,7 +158,7 @@ def test_page_reports_a_connection_lost_mid_run(browser, target_video):
         page.set_input_files("#file", str(target_video[0]))
         page.wait_for_function("window.seatApp.state === 'editing'")
         x, y, w, h = target_video[1][0]
-        _drag(page, page.locator("#view").bounding_box(), 320, (x, y), (x + w, y + h))
+        drag_on_canvas(page, 320, (x, y), (x + w, y + h))
         page.click("#start")
         page.wait_for_function("window.seatApp.boxes.length >= 2")
     finally:

@@ -3,7 +3,8 @@
 Sources are weighted; each yields pairs either from annotated `Sequence`s (frames within `frame_range` of each
 other, both with a visible target) or from a generator with a `sample(rng)` method (the synthetic source).
 Every item is a pure function of (seed, global index), so the data order and augmentations are identical across
-worker counts, ranks and resumed runs.
+worker counts, ranks and resumed runs. Each item also carries the bad data met while making it (a count per
+reason), so the counts reach the trainer from any data-loader worker and rank.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -23,17 +24,43 @@ from ..track.crops import CropWindow, context_side, crop, image_mean
 from .augment import ColorAugment, blur, color_jitter, to_gray
 from .labels import make_labels
 from .sequence import Sequence
+from .sources.base import REASONS, DatasetSource
 
 log = logging.getLogger(__name__)
 
 
-class PairGenerator(Protocol):
-    """A pair source: `sample(rng)` -> (image_z, box_z, image_x, box_x, visible_x), boxes x,y,w,h.
+DATA_ISSUES: tuple[str, ...] = (*REASONS, "other")  # each item's "data_issues" vector; "other": unlisted reasons
+ATTEMPTS = 20  # draws tried before a generator gives up
 
-    `visible_x` False (the target hidden in the search frame) makes the pair a negative.
+
+class Pair(NamedTuple):
+    """A template frame and a search frame (BGR uint8) with x,y,w,h boxes; `visible_x` False makes a negative.
+
+    `origin` names the template's sequence inside its generator (None where every pair is a new scene), so that a
+    negative's search frame can come from a different one.
     """
 
-    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]: ...
+    image_z: np.ndarray
+    box_z: np.ndarray
+    image_x: np.ndarray
+    box_x: np.ndarray
+    visible_x: bool
+    origin: int | None = None
+
+
+class PairGenerator(Protocol):
+    """A pair source: `sample(rng)` makes a `Pair`; `distractor(rng, avoid)` a search frame and box of a target
+    other than the one of sequence `avoid` (a `Pair.origin`), or None when the generator has no such frame.
+
+    `warnings` counts the bad data met so far in this process (reason -> count, reasons from `DATA_ISSUES`).
+    """
+
+    warnings: Counter[str]
+
+    def sample(self, rng: np.random.Generator) -> Pair: ...
+
+    def distractor(self, rng: np.random.Generator, avoid: int | None = None
+                   ) -> tuple[np.ndarray, np.ndarray] | None: ...
 
 
 @dataclass
@@ -59,36 +86,86 @@ class PairSettings:
 
 
 class SequencePairs:
-    """Pairs from annotated sequences: a visible template frame and a visible search frame within `frame_range`."""
+    """Pairs from a dataset source: a visible template frame and a visible search frame within `frame_range`.
 
-    def __init__(self, sequences: Any, frame_range: int, name: str = "sequences", indices: list[int] | None = None):
-        self.sequences = sequences
-        self.indices = list(range(len(sequences))) if indices is None else list(indices)
+    A draw that meets bad data (a frame that cannot be read, a sequence without a visible target) is repeated, up
+    to `ATTEMPTS` times, and counted in the source's `warnings` (announced once per reason by the source).
+    `indices` restricts the draws to those sequences of the source.
+    """
+
+    def __init__(self, source: DatasetSource, frame_range: int, name: str = "sequences",
+                 indices: list[int] | None = None):
+        self.source = source
+        self.indices = list(range(len(source))) if indices is None else list(indices)
         self.frame_range = frame_range
         self.name = name
-        self.warnings: Counter = Counter()
         if not self.indices:
             raise SeatError(f"source {name}: no sequences")
 
-    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
-        for _ in range(20):
-            seq: Sequence = self.sequences[self.indices[int(rng.integers(len(self.indices)))]]
-            visible = np.flatnonzero(seq.visible)
-            if len(visible) == 0:
-                self.warnings["sequence without a visible target"] += 1
+    @property
+    def warnings(self) -> Counter[str]:
+        return self.source.warnings
+
+    def sample(self, rng: np.random.Generator) -> Pair:
+        for _ in range(ATTEMPTS):
+            position, seq, visible = self._draw(rng)
+            if visible is None:
                 continue
             t = int(rng.choice(visible))
-            near = visible[np.abs(visible - t) <= self.frame_range]
-            s = int(rng.choice(near))
-            try:
-                image_z = seq.frame(t)
-                image_x = image_z if s == t else seq.frame(s)
-            except SeatError as exc:
-                self.warnings["unreadable frame"] += 1
-                log.debug("skipping pair: %s", exc)
+            s = int(rng.choice(visible[np.abs(visible - t) <= self.frame_range]))
+            images = self._read(seq, t, s)
+            if images is not None:
+                return Pair(images[0], seq.boxes[t], images[1], seq.boxes[s], True, position)
+        raise SeatError(f"source {self.name}: {ATTEMPTS} attempts found no readable pair "
+                        f"({self.source.summary() or 'no bad data counted'})")
+
+    def distractor(self, rng: np.random.Generator, avoid: int | None = None
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+        """A visible frame and its box from a sequence other than `avoid` that shares no frame file with it
+        (other tracks of one video, other instances of one COCO image show the template's target too).
+
+        None when there is no other sequence (a single-sequence source) or `ATTEMPTS` draws found none.
+        """
+        if avoid is not None and len(self.indices) < 2:
+            return None
+        taken = set(self._sequence(avoid).frames) if avoid is not None else set()
+        for _ in range(ATTEMPTS):
+            _, seq, visible = self._draw(rng, avoid)
+            if visible is None:
                 continue
-            return image_z, seq.boxes[t], image_x, seq.boxes[s], True
-        raise SeatError(f"source {self.name}: 20 attempts found no readable pair (see warnings {dict(self.warnings)})")
+            s = int(rng.choice(visible))
+            if seq.frames[s] in taken:
+                continue
+            images = self._read(seq, s)
+            if images is not None:
+                return images[0], seq.boxes[s]
+        return None
+
+    def _sequence(self, position: int) -> Sequence:
+        return self.source[self.indices[position]]
+
+    def _draw(self, rng: np.random.Generator, avoid: int | None = None
+              ) -> tuple[int, Sequence, np.ndarray | None]:
+        """A random sequence position (never `avoid`), its sequence and visible frames (None, counted, if none)."""
+        position = int(rng.integers(len(self.indices) - (avoid is not None)))
+        if avoid is not None and position >= avoid:
+            position += 1
+        seq = self._sequence(position)
+        visible = np.flatnonzero(seq.visible)
+        if len(visible) == 0:
+            self.source.warn("no_visible_target")
+            return position, seq, None
+        return position, seq, visible
+
+    def _read(self, seq: Sequence, *frames: int) -> list[np.ndarray] | None:
+        """Frames `frames` of `seq` (each file read once), or None (counted) when one cannot be read."""
+        try:
+            images = {i: seq.frame(i) for i in dict.fromkeys(frames)}
+        except SeatError as exc:
+            self.source.warn("unreadable_frame")
+            log.debug("repeating a draw: %s", exc)
+            return None
+        return [images[i] for i in frames]
 
 
 class PairDataset(Dataset):
@@ -114,15 +191,33 @@ class PairDataset(Dataset):
         return self.samples
 
     def item(self, global_index: int) -> dict[str, torch.Tensor]:
+        """Pair `global_index` as crops and labels, with the bad data met making it ("data_issues", `DATA_ISSUES`).
+
+        A negative's search frame comes from a draw of any source by weight; from the template's own source it is
+        a different sequence. Where that source has a single sequence there is none: the pair stays positive.
+        """
         rng = np.random.default_rng([self.seed, global_index])
+        before = self.data_issues()
         source = self.sources[int(rng.choice(len(self.sources), p=self.weights))]
-        image_z, box_z, image_x, box_x, visible_x = source.sample(rng)
-        negative = rng.random() < self.settings.negative_prob
-        if negative:  # search crop from another draw: the template's target is absent
+        pair = source.sample(rng)
+        image_x, box_x, negative = pair.image_x, pair.box_x, not pair.visible_x
+        if rng.random() < self.settings.negative_prob:
             other = self.sources[int(rng.choice(len(self.sources), p=self.weights))]
-            image_x, box_x = other.sample(rng)[2:4]
-        negative = negative or not visible_x
-        return self._make(rng, image_z, np.asarray(box_z, float), image_x, np.asarray(box_x, float), negative)
+            distractor = other.distractor(rng, pair.origin if other is source else None)
+            if distractor is not None:
+                (image_x, box_x), negative = distractor, True
+        out = self._make(rng, pair.image_z, np.asarray(pair.box_z, float), image_x, np.asarray(box_x, float),
+                         negative)
+        out["data_issues"] = torch.from_numpy(self.data_issues() - before)
+        return out
+
+    def data_issues(self) -> np.ndarray:
+        """Bad data met so far in this process, summed over the sources, as float32 counts in `DATA_ISSUES` order."""
+        counts = np.zeros(len(DATA_ISSUES), dtype=np.float32)
+        for source in self.sources:
+            for reason, count in source.warnings.items():
+                counts[DATA_ISSUES.index(reason) if reason in REASONS else -1] += count
+        return counts
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         return self.item(self.epoch * self.samples + int(index))

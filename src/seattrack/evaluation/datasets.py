@@ -11,23 +11,26 @@ from ..errors import SeatError
 
 @dataclass(frozen=True)
 class Benchmark:
+    """`hypers`: the `configs/hypers/<name>.yaml` file that holds this benchmark's tracking hyper-parameter sets."""
+
     source: str
     split: str | None
     layout: str
     preset: str
+    hypers: str
     options: dict[str, Any] = field(default_factory=dict)
 
 
 BENCHMARKS: dict[str, Benchmark] = {
-    "otb": Benchmark("otb", None, "ope", "pysot"),
-    "uav123": Benchmark("uav", None, "ope", "pysot", {"variant": "uav123"}),
-    "uav20l": Benchmark("uav", None, "ope", "pysot", {"variant": "uav20l"}),
-    "lasot": Benchmark("lasot", "test", "ope", "lasot_official"),
-    "got10k-val": Benchmark("got10k", "val", "got10k", "got10k"),
-    "got10k-test": Benchmark("got10k", "test", "got10k", "got10k"),
-    "trackingnet": Benchmark("trackingnet", "test", "ope", "trackingnet_server"),
-    "vot2019": Benchmark("vot", None, "vot", "vot2019"),
-    "folder": Benchmark("folder", None, "ope", "pysot"),
+    "otb": Benchmark("otb", None, "ope", "pysot", "otb"),
+    "uav123": Benchmark("uav", None, "ope", "pysot", "uav123", {"variant": "uav123"}),
+    "uav20l": Benchmark("uav", None, "ope", "pysot", "uav20l", {"variant": "uav20l"}),
+    "lasot": Benchmark("lasot", "test", "ope", "lasot_official", "lasot"),
+    "got10k-val": Benchmark("got10k", "val", "got10k", "got10k", "got10k"),  # tuned on val, used on test
+    "got10k-test": Benchmark("got10k", "test", "got10k", "got10k", "got10k"),
+    "trackingnet": Benchmark("trackingnet", "test", "ope", "trackingnet_server", "trackingnet"),
+    "vot2019": Benchmark("vot", None, "vot", "vot2019", "vot2019"),
+    "folder": Benchmark("folder", None, "ope", "pysot", "folder"),
 }
 
 

@@ -1,8 +1,9 @@
 """OPE metrics (success, precision, normalised precision) and GOT-10k AO/SR: one core, parameterised by `Preset`.
 
-The toolkits disagree on details that move numbers at the third decimal (IoU convention, invalid frames, NaN
-and empty boxes, the first frame, length mismatches, how a curve becomes a score; field-notes §2.1-§2.3). Each
-named preset reproduces one toolkit, so a number is always reported together with the preset that produced it.
+The toolkits disagree on details that move numbers at the third decimal (invalid frames, NaN and empty boxes, the
+first frame, length mismatches, rounding, how a curve becomes a score; field-notes §2.1-§2.3; the IoU convention
+itself gives the same number on x,y,w,h boxes, see `iou`). Each named preset reproduces one toolkit, so a number is
+always reported together with the preset that produced it.
 
 Per frame the core yields an IoU, a center error and a normalised center error in which a scored failure is
 encoded as IoU -1 / error +inf and a scored success (a toolkit quirk) as error -1; frames a toolkit leaves out
@@ -31,7 +32,7 @@ _CHOICES = {
     "first_frame": ("gt", "keep"),
     "length": ("error", "truncate", "cut", "pad_zeros", "pad_nan"),
     "bad_pred": ("score", "previous", "reject"),
-    "nan_gt": ("score", "exclude"),
+    "nan_gt": ("score", "exclude", "reject"),
     "gt_valid": ("any", "wh", "all4"),
     "center_valid": ("gt", "center_positive"),
     "invalid_center": ("fail", "success"),
@@ -54,16 +55,17 @@ class Preset:
         (shorter ones are an error); "pad_zeros" / "pad_nan" cut longer ones and pad shorter ones.
     bad_pred: NaN or empty predictions: "score" as they are (NaN fails, empty has IoU 0); "previous" replaces
         NaN / w<=0 / h<=0 with the previous frame's box where the GT row has no NaN; "reject" raises on NaN or
-        negative sizes and replaces zero sizes with the previous box where the GT row has no NaN.
-    nan_gt: frames whose GT has a NaN: "score" them by the rules below, or "exclude" them from numerator and
-        denominator.
+        negative sizes (and on a NaN IoU left on a valid frame) and replaces zero sizes with the previous box where
+        the GT row has no NaN.
+    nan_gt: frames whose GT has a NaN: "score" them by the rules below, "exclude" them from numerator and
+        denominator, or "reject" the sequence (raise).
     gt_valid: which GT boxes are usable: "any", "wh" (w > 0 and h > 0), "all4" (all four values > 0).
-    visible_invalidates: `Sequence.visible == False` also makes a frame invalid.
+    visible_invalidates: a frame labelled invisible (`labelled_visible`) is also invalid.
     center_valid: frames whose center error is judged invalid: "gt" (same as IoU) or "center_positive" (the GT
         center, raw or normalised, must be > 0 in x and y).
     invalid_center / invalid_norm_center: an invalid frame's center error "fail"s or is a "success".
         Invalid frames always fail the success curve.
-    absent_fails: frames with `visible == False` fail every curve but stay in the denominator.
+    absent_fails: frames labelled invisible (`labelled_visible`) fail every curve but stay in the denominator.
     norm_guard: normalised center error divides by the GT size as is ("none"), + 1e-16 ("eps"), or max(1, .)
     curve_bins: points of the precision (0..50 px) and normalised precision (0..0.5) curves.
     success_score / precision_score / norm_precision_score: how a curve becomes the reported number.
@@ -129,37 +131,43 @@ AUC = mean of the 21-point curve, precision and normalised precision read at 20 
 (`get_preset("pysot", "lasot")`) frames flagged absent fail every curve but stay in the denominator.""")
 
 PYTRACKING = Preset(
-    "pytracking", iou="inclusive", first_frame="gt", length="pad_zeros", bad_pred="reject", nan_gt="score",
-    gt_valid="wh", visible_invalidates=True, invalid_center="fail", invalid_norm_center="success",
+    "pytracking", iou="inclusive", first_frame="gt", length="pad_zeros", bad_pred="reject", nan_gt="reject",
+    gt_valid="wh", invalid_center="fail", invalid_norm_center="success",
     norm_guard="none", norm_precision_score="at_0.20",
-    doc="""pytracking analysis (calc_seq_err_robust): inclusive IoU; frame 0 = GT; longer predictions
-are cut, shorter ones padded with zero boxes; NaN or negative-size predictions raise, zero-size ones take the
-previous box (where the GT row has no NaN); a frame is valid when GT w, h > 0 and it is visible; invalid frames
-fail the success and precision curves but count as successes of the normalised-precision curve (its -1 marker);
-UAV (`get_preset("pytracking", "uav")`): invalid center error -1, a success; LaSOT: shorter predictions are an
-error and invisible frames fail every curve. Scores: mean of the success curve, values at 20 px and 0.20.
-pytracking raises on NaN GT outside UAV; here such frames are scored as invalid frames instead.""")
+    doc="""pytracking analysis (extract_results.py: calc_seq_err_robust, extract_results with the default
+exclude_invalid_frames=False): inclusive IoU with w*h areas; NaN or negative-size predictions raise, and so does NaN
+ground truth outside UAV; zero-size predictions take the previous box (where the GT row has no NaN); then longer
+predictions are cut and shorter ones padded with zero boxes, and frame 0 = GT. A frame is valid when GT w > 0 and
+h > 0 (only those two values); invalid frames fail the success and precision curves but count as successes of the
+normalised-precision curve (its -1 marker); a NaN IoU left on a valid frame raises. UAV
+(`get_preset("pytracking", "uav")`): NaN GT allowed, invalid center error -1, a success. LaSOT, the only dataset
+whose visibility labels pytracking reads: shorter predictions raise, labelled-invisible frames are invalid and fail
+every curve (center errors +inf). The denominator is always the full length. Scores: mean of the success curve,
+values at 20 px and 0.20.""")
 
 GOT10K = Preset(
-    "got10k", iou="continuous", first_frame="gt", length="truncate", bad_pred="score", nan_gt="exclude",
+    "got10k", iou="continuous", first_frame="gt", length="error", bad_pred="score", nan_gt="score",
     gt_valid="any", invalid_center="fail", invalid_norm_center="fail", norm_guard="max1",
     norm_precision_score="mean",
-    doc="""got10k toolkit (ExperimentOTB/UAV123/LaSOT): continuous IoU (the toolkit adds machine eps to the
-union: below 1e-12 for boxes of a pixel or more); frame 0 = GT; NaN-GT frames removed from numerator and denominator
-(UAV123/LaSOT experiments); both sequences truncated to the shorter (LaSOT experiment; ExperimentOTB asserts equal
-lengths); NaN predictions fail, empty ones have IoU 0; normalised center error divides by max(1, GT size); AUC = mean
-of the 21-point curve, precision at 20 px, normalised precision = mean of the 51-point 0..0.5 curve.""")
+    doc="""got10k toolkit 0.1.3 ExperimentOTB.report (also NfS, TColor128, DTB70): continuous IoU (the toolkit adds
+machine eps to the union: below 1e-12 for boxes of a pixel or more); frame 0 = GT; lengths must match (an assert);
+NaN in GT or predictions makes IoU and center error NaN, a failure that stays in the denominator; empty predictions
+have IoU 0. UAV (`get_preset("got10k", "uav")`, ExperimentUAV123): NaN-GT frames removed from numerator and
+denominator. LaSOT (ExperimentLaSOT, GitHub only): the same removal, and both sequences truncated to the shorter.
+Normalised center error divides by max(1, GT size) (the GitHub toolkit's LaSOT experiment; the OTB/UAV experiments
+report none); AUC = mean of the 21-point curve, precision at 20 px, normalised precision = mean of the 51-point
+0..0.5 curve.""")
 
 LASOT_OFFICIAL = Preset(
     "lasot_official", iou="inclusive", first_frame="gt", length="cut", bad_pred="previous", nan_gt="score",
     gt_valid="all4", absent_fails=True, invalid_center="success", invalid_norm_center="success",
     norm_guard="none", norm_precision_score="at_0.20", drop_zero_sequences=True,
-    doc="""LaSOT MATLAB toolkit (calc_seq_err_robust + eval_tracker + plot_draw_save): inclusive
+    doc="""LaSOT MATLAB toolkit (calc_seq_err_robust.m + eval_tracker.m + plot_draw_save.m): inclusive
 IoU; longer predictions cut (monkey-17), shorter ones an error; NaN / w<=0 / h<=0 predictions take the previous box
-where the GT row has no NaN; frame 0 = GT; absent (invisible) frames fail every curve, the denominator stays the full
-length; GT rows with a value <= 0 fail the success curve and count as precision successes (-1); sequences whose curve
-is all zero are dropped from the mean; AUC = mean, precision at 20 px, normalised precision at 0.20. The `> 0` test
-is on the boxes as the dataset gives them (LaSOT files are 1-based).""")
+where the GT row has no NaN; frame 0 = GT; absent (labelled invisible) frames fail every curve, the denominator stays
+the full length; GT rows with a value <= 0 fail the success curve and count as precision successes (-1), normalised
+ones too; sequences whose curve is all zero are dropped from the mean; AUC = mean, precision at 20 px, normalised
+precision at 0.20. The `> 0` test is on the boxes as the dataset gives them (LaSOT files are 1-based).""")
 
 TRACKINGNET_SERVER = Preset(
     "trackingnet_server", iou="inclusive", round_boxes=True, first_frame="gt", length="pad_nan",
@@ -175,8 +183,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (PYSOT, PYTRACKING, GOT10K, LAS
 
 _DATASET_VARIANTS: dict[tuple[str, str], dict[str, Any]] = {
     ("pysot", "lasot"): {"absent_fails": True},
-    ("pytracking", "uav"): {"invalid_center": "success"},
-    ("pytracking", "lasot"): {"length": "cut", "absent_fails": True},
+    ("pytracking", "uav"): {"nan_gt": "score", "invalid_center": "success"},
+    ("pytracking", "lasot"): {"length": "cut", "visible_invalidates": True, "absent_fails": True},
+    ("got10k", "uav"): {"nan_gt": "exclude"},
+    ("got10k", "lasot"): {"nan_gt": "exclude", "length": "truncate"},
 }
 
 
@@ -203,9 +213,10 @@ def iou(a: Any, b: Any, convention: str = "continuous") -> np.ndarray:
     """Per-row IoU of x,y,w,h boxes `a` and `b` ((N, 4) or (4,)), in [0, 1]; NaN where an input is NaN.
 
     "continuous": x2 = x + w (pysot, got10k, mmtracking). "inclusive": x2 = x + w - 1 and the intersection side
-    gets + 1 (pytracking, LaSOT MATLAB kit, TrackingNet server). For x,y,w,h boxes the -1 and +1 cancel, so both
-    give the same value up to rounding; the conventions differ only where boxes are stored as corner pixels. A union
-    <= 0 gives 0.
+    gets + 1 (pytracking, LaSOT MATLAB kit, TrackingNet server), areas w * h in both. On the same x,y,w,h boxes the
+    -1 and +1 cancel, so both give the same IoU (up to float rounding); toolkits' numbers differ only where a step
+    around the IoU changes the boxes (rounding them to integers, bounding them to the image) or where corner boxes
+    get areas in one convention and the intersection in the other. A union <= 0 gives 0.
     """
     if convention not in _CHOICES["iou"]:
         raise SeatError(f"unknown IoU convention {convention!r}, expected continuous or inclusive")
@@ -263,16 +274,10 @@ def success_curve(ious: Any, thresholds: np.ndarray = SUCCESS_THRESHOLDS) -> np.
     return _fraction(ious > np.asarray(thresholds)[None, :])
 
 
-def precision_curve(errors: Any, thresholds: np.ndarray | None = None) -> np.ndarray:
-    """Fraction of frames whose center error is <= each threshold (default 0..50 px, 51 points)."""
-    thresholds = np.linspace(0.0, 50.0, 51) if thresholds is None else np.asarray(thresholds)
+def precision_curve(errors: Any, thresholds: np.ndarray) -> np.ndarray:
+    """Fraction of frames whose (normalised) center error is <= each threshold (e.g. `Preset.precision_thresholds`)."""
     errors = np.asarray(errors, dtype=np.float64).reshape(-1, 1)
-    return _fraction(errors <= thresholds[None, :])
-
-
-def normalized_precision_curve(errors: Any, thresholds: np.ndarray | None = None) -> np.ndarray:
-    """Fraction of frames whose normalised center error is <= each threshold (default 0..0.5, 51 points)."""
-    return precision_curve(errors, np.linspace(0.0, 0.5, 51) if thresholds is None else thresholds)
+    return _fraction(errors <= np.asarray(thresholds)[None, :])
 
 
 def _trapezoid(curve: np.ndarray) -> float:
@@ -361,23 +366,42 @@ def _gt_valid(gt: np.ndarray, rule: str) -> np.ndarray:
     return (gt > 0).all(1)
 
 
-def sequence_errors(pred: Any, sequence: Sequence, preset: Preset) -> FrameErrors:
-    """Per-frame IoU, center error and normalised center error of one sequence under `preset`."""
+_ABSENCE_LABELS = ("full_occlusion", "out_of_view")  # LaSOT's per-frame label files
+
+
+def labelled_visible(sequence: Sequence) -> np.ndarray:
+    """Visibility as the dataset labels it: neither fully occluded nor out of view where the sequence carries LaSOT's
+    labels, else `Sequence.visible`. The toolkits take absence from labels, not from box validity (pytracking:
+    full_occlusion == 0 & out_of_view == 0; the LaSOT kit: its absent files), so a zero-size GT box on a frame
+    labelled visible is an invalid frame there, not an absent one."""
+    labels = [np.asarray(sequence.attributes[k], bool) for k in _ABSENCE_LABELS if k in sequence.attributes]
+    return ~np.logical_or.reduce(labels) if labels else sequence.visible.copy()
+
+
+def _aligned(pred: Any, sequence: Sequence, preset: Preset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predictions, GT and labelled visibility after the preset's checks, repairs, length policy and frame-0 rule."""
     pred = _as_boxes(pred).copy()
-    gt, visible = sequence.boxes.copy(), sequence.visible.copy()
+    gt, visible = sequence.boxes.copy(), labelled_visible(sequence)
     if not len(gt):
         raise SeatError(f"sequence {sequence.name}: no frames to evaluate")
     if preset.round_boxes:
         pred, gt = np.round(pred), np.round(gt)
     if preset.bad_pred != "score":
         pred = _repair(pred, gt, preset, sequence.name)
+    if preset.nan_gt == "reject" and np.isnan(gt).any():
+        raise SeatError(f"sequence {sequence.name}: NaN in the ground truth (preset {preset.name} rejects it)")
     pred, gt, visible = _match_length(pred, gt, visible, preset, sequence.name)
     if preset.first_frame == "gt":
         pred[0] = gt[0]
     if preset.nan_gt == "exclude":
         keep = ~np.isnan(gt).any(1)
         pred, gt, visible = pred[keep], gt[keep], visible[keep]
+    return pred, gt, visible
 
+
+def sequence_errors(pred: Any, sequence: Sequence, preset: Preset) -> FrameErrors:
+    """Per-frame IoU, center error and normalised center error of one sequence under `preset`."""
+    pred, gt, visible = _aligned(pred, sequence, preset)
     ious = iou(pred, gt, preset.iou)
     center = center_error(pred, gt)
     norm_center = normalized_center_error(pred, gt, preset.norm_guard)
@@ -386,6 +410,9 @@ def sequence_errors(pred: Any, sequence: Sequence, preset: Preset) -> FrameError
     if preset.visible_invalidates:
         valid &= visible
     ious[~valid] = FAIL_IOU
+    if preset.bad_pred == "reject" and np.isnan(ious).any():
+        raise SeatError(f"sequence {sequence.name}: NaN overlap at frame {int(np.flatnonzero(np.isnan(ious))[0])} "
+                        f"(preset {preset.name} rejects it)")
     if preset.center_valid == "gt":
         center_ok = norm_ok = valid
     else:

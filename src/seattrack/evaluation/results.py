@@ -8,7 +8,8 @@
   failure, `0` for skipped frames and the box otherwise; times as for GOT-10k.
 
 Boxes are checked when written: NaN, infinite or negative-size boxes are refused (pytracking's rule), because
-the toolkits disagree on how to score them.
+the toolkits disagree on how to score them. Each write is atomic and a run's box file is written after its times,
+so an interrupted run never leaves a result that looks finished without its times.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ def write_boxes(layout: str, result_dir: str | Path, name: str, boxes: Any, time
         raise SeatError("the ope layout holds a single run per sequence")
     path = result_path(layout, result_dir, name, run)
     text = format_boxes(boxes, f"results for {name}")
-    write_text_atomic(path, text)
     if times is not None:
         _write_times(time_path(layout, result_dir, name), times, run, text.count("\n"))
+    write_text_atomic(path, text)  # last: the box file marks the run complete (`is_complete`)
     return path
 
 
@@ -97,9 +98,9 @@ def write_vot(result_dir: str | Path, name: str, outputs: list[VOTOutput], times
         else:
             lines.append(format_boxes(np.reshape(output, (1, 4)), f"VOT results for {name}, frame {i}"))
     path = result_path("vot", result_dir, name, run)
-    write_text_atomic(path, "".join(lines))
     if times is not None:
         _write_times(time_path("vot", result_dir, name), times, run, len(outputs))
+    write_text_atomic(path, "".join(lines))  # last: the run file marks the run complete (`is_complete`)
     return path
 
 
@@ -156,7 +157,10 @@ def run_paths(layout: str, result_dir: str | Path, name: str) -> list[Path]:
 
 
 def is_complete(layout: str, result_dir: str | Path, name: str, length: int, runs: int = 1) -> bool:
-    """True when runs 1..`runs` of sequence `name` exist with one line per frame (what a resumed run may skip)."""
+    """True when runs 1..`runs` of sequence `name` exist with one line per frame (what a resumed run may skip).
+
+    The writers put a run's times first and its box file last, so a complete box file means its times are written.
+    """
     paths = [result_path(layout, result_dir, name, run) for run in range(1, runs + 1)]
     return all(p.is_file() and _line_count(p) == length for p in paths)
 

@@ -101,9 +101,10 @@ def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int
 
 
 def write_tuned(results: list[tuple[TrackerHypers, float]], dataset: str, set_name: str, out_dir: str | Path) -> Path:
-    """Write the best set as `set_name` into `<out_dir>/<dataset>.yaml` (other sets kept) and a trials CSV."""
+    """Write the best set as `set_name` into the benchmark's hypers file `<out_dir>/<file>.yaml` (other sets kept;
+    got10k-val and got10k-test share `got10k.yaml`) and a trials CSV beside it."""
     out_dir = Path(out_dir)
-    path = out_dir / f"{dataset}.yaml"
+    path = out_dir / f"{benchmark(dataset).hypers}.yaml"
     data = yaml.safe_load(path.read_text()) if path.is_file() else {}
     best, best_score = results[0]
     data[set_name] = to_dict(best)

@@ -58,7 +58,7 @@ def _bench(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--warmup", type=int, default=5, help="untimed calls per backend and phase")
     p.add_argument("--iters", type=int, default=50, help="timed calls per backend and phase")
-    p.add_argument("--json", help="write the full report (with raw samples) to this JSON file")
+    p.add_argument("--json", help="the full report with raw samples (default: bench-<model>.json here; '' skips it)")
 
     def run(args: argparse.Namespace) -> None:
         from ..fileio import write_json_atomic
@@ -67,8 +67,9 @@ def _bench(p: argparse.ArgumentParser) -> Handler:
         report = bench(_load(args.model), args.backend or ["torch", "onnxruntime"], args.device, args.threads,
                        args.warmup, args.iters)
         print(format_report(report))
-        if args.json:
-            write_json_atomic(args.json, report.to_dict())
-            print(f"report: {args.json}")
+        path = f"bench-{Path(args.model).stem}.json" if args.json is None else args.json
+        if path:
+            write_json_atomic(path, report.to_dict())
+            print(f"report: {path}")
 
     return run

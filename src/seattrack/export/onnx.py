@@ -38,7 +38,7 @@ from ..config import to_dict
 from ..errors import SeatError
 from ..models.complexity import example_inputs
 from ..models.seat import SearchBranch, SeatNet, TemplateBranch
-from ..track.hypers import load_hypers
+from ..track.tracker import resolve_hypers
 from . import DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 from .folder import atomic_folder
 
@@ -225,7 +225,7 @@ def metadata(net: SeatNet, graphs: dict[str, Any], opset: int) -> dict[str, Any]
         **graphs,
         "model": to_dict(cfg),
         "weights_sha256": model_digest(net),
-        "hypers": to_dict(load_hypers("default")),
+        "hypers": to_dict(resolve_hypers(net, None)),  # the set tuned for these weights, else the default
         "opset": opset,
         "exporter": "torch.onnx.export(dynamo=False) (TorchScript-based)",
         "versions": _versions(),

@@ -9,6 +9,7 @@ replaced by zero so the count matches the analytic formula of spec §2.2). 1 MAC
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -27,7 +28,9 @@ def _zero(inputs: list, outputs: list) -> int:
 
 def count_macs(module: nn.Module, inputs: tuple) -> tuple[int, dict[str, int]]:
     """Total MACs of `module(*inputs)` and the per-submodule breakdown."""
-    from fvcore.nn import FlopCountAnalysis
+    with warnings.catch_warnings():  # fvcore scripts a loss function at import time (a torch FutureWarning)
+        warnings.filterwarnings("ignore", message=".*torch.jit.script.*", category=FutureWarning)
+        from fvcore.nn import FlopCountAnalysis
 
     logging.getLogger("fvcore").setLevel(logging.ERROR)
     analysis = FlopCountAnalysis(module, inputs)

@@ -36,6 +36,7 @@ class ModelConfig:
     fusion: str = "cfm"
     fusion_dim: int = 96
     head_towers: int = 2
+    backbone_weights: str | None = None  # a user's ImageNet state-dict file (ResNet-50), read when pretrained
     arch: Arch = field(default_factory=lambda: Arch([ArchBlock(96, "wavemlp_k5_t4_dw")], 96))
 
 
@@ -58,7 +59,7 @@ class SeatNet(nn.Module):
     def __init__(self, config: ModelConfig, pretrained_backbone: bool = True, rfm: nn.Module | None = None):
         super().__init__()
         self.config = config
-        self.backbone = build_backbone(config.backbone, pretrained=pretrained_backbone)
+        self.backbone = build_backbone(config.backbone, pretrained_backbone, config.backbone_weights)
         self.adjust = nn.Sequential(
             nn.Conv2d(self.backbone.channels, config.neck_dim, 1, bias=False), nn.BatchNorm2d(config.neck_dim)
         )

@@ -37,19 +37,20 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     add_tracker_args(p)
     p.add_argument("--out", help="annotated video to write (.mp4)")
     p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
-    p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display)")
+    p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
+    p.add_argument("--max-frames", type=int, help="stop after this many frames (a webcam never ends otherwise)")
 
     def run(args: argparse.Namespace) -> None:
-        from .run import has_display, select_box, track_source
+        from .run import GUI_HINT, has_display, select_box, track_source
         from .tracker import load_tracker
         from .video import FrameSource
 
         if args.show and not has_display():
-            raise SeatError("--show needs a display and an OpenCV GUI build (pip install opencv-contrib-python)")
+            raise SeatError(f"--show {GUI_HINT}")
         source = FrameSource(args.input)
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         box = parse_box(args.box) if args.box else select_box(source.first_frame())
-        summary = track_source(source, tracker, box, args.out, args.txt, args.show)
+        summary = track_source(source, tracker, box, args.out, args.txt, args.show, max_frames=args.max_frames)
         print(summary.describe())
 
     return run

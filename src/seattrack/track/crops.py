@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 
 
-def context_side(w: float, h: float, context: float = 0.5) -> float:
-    """Side of the template context square: sqrt((w + p)(h + p)) with p = context * (w + h)."""
+def context_side(w, h, context: float = 0.5):
+    """Side of the template context square: sqrt((w + p)(h + p)) with p = context * (w + h); element-wise on arrays."""
     pad = context * (w + h)
-    return float(np.sqrt((w + pad) * (h + pad)))
+    return np.sqrt((w + pad) * (h + pad))
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,3 @@ def crop(image: np.ndarray, window: CropWindow, pad_color: np.ndarray | None = N
 def image_mean(image: np.ndarray) -> np.ndarray:
     """Per-channel mean colour (the padding colour of SiamFC-family trackers)."""
     return np.asarray(cv2.mean(image)[:3], dtype=np.float64)
-
-
-def xywh_to_xyxy(box: np.ndarray) -> np.ndarray:
-    b = np.asarray(box, dtype=np.float64)
-    return np.concatenate([b[..., :2], b[..., :2] + b[..., 2:]], axis=-1)
-
-
-def xyxy_to_xywh(box: np.ndarray) -> np.ndarray:
-    b = np.asarray(box, dtype=np.float64)
-    return np.concatenate([b[..., :2], b[..., 2:] - b[..., :2]], axis=-1)

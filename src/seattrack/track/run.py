@@ -24,33 +24,50 @@ class TrackSummary:
     scores: np.ndarray
     times: np.ndarray = field(repr=False)
     skipped_frames: int = 0
+    stopped: bool = False
     video: Path | None = None
     box_file: Path | None = None
 
     def describe(self) -> str:
-        lines = [f"tracked {self.frames} frames at {self.fps:.1f} fps (tracker only), mean score {self.mean_score:.3f}"]
+        lines = [f"tracked {self.frames} frames at {self.fps:.1f} fps (init excluded; crop + network + decode), "
+                 f"mean score {self.mean_score:.3f}"]
+        if self.stopped:
+            lines.append("stopped before the end of the input: the outputs hold the frames tracked so far")
         if self.skipped_frames:
-            lines.append(f"skipped {self.skipped_frames} unreadable frame(s)")
+            lines.append(f"{self.skipped_frames} unreadable frame(s) kept the previous box")
         if self.video:
             lines.append(f"annotated video: {self.video}")
         if self.box_file:
-            lines.append(f"boxes (x,y,w,h per line): {self.box_file}")
+            lines.append(f"boxes (x,y,w,h per line, one per input frame): {self.box_file}")
         return "\n".join(lines)
 
 
 def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video: str | Path | None = None,
                  out_txt: str | Path | None = None, show: bool = False, progress: bool = True,
-                 on_frame=None) -> TrackSummary:
-    """Track through every frame of `source` starting from `box_xywh` on the first frame."""
+                 on_frame=None, max_frames: int | None = None) -> TrackSummary:
+    """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame.
+
+    An unreadable frame keeps the previous box (score 0) so the box file has one line per input frame. Ctrl+C, or
+    q / Esc in the `show` window, stops early and keeps the outputs for the frames tracked so far; any other error
+    leaves no output video behind.
+    """
     sink = VideoSink(out_video, source.fps) if out_video else None
     boxes, scores, times = [], [], []
+    annotated, stopped = None, False
+    total = min(filter(None, (source.count, max_frames)), default=None)
+    bar = tqdm(total=total, unit="frame", disable=not progress, desc="tracking")
     try:
-        bar = tqdm(total=source.count, unit="frame", disable=not progress, desc="tracking")
         for index, frame in enumerate(source):
+            if index == max_frames:
+                break
             start = time.perf_counter()
+            if frame is None and index == 0:
+                raise SeatError(f"input {source.spec}: the first frame is unreadable, and the box refers to it")
             if index == 0:
                 tracker.init(frame, box_xywh)
                 box, score = np.asarray(box_xywh, dtype=np.float64), 1.0
+            elif frame is None:
+                box, score = boxes[-1], 0.0
             else:
                 result = tracker.update(frame)
                 box, score = result.box_xywh, result.score
@@ -58,7 +75,8 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
             boxes.append(box)
             scores.append(score)
             fps = 1.0 / max(np.mean(times[-30:]), 1e-9)
-            annotated = draw_result(frame, box, score, fps) if (sink or show or on_frame) else None
+            if (sink or show or on_frame) and frame is not None:
+                annotated = draw_result(frame, box, score, fps)
             if sink:
                 sink.write(annotated)
             if show:
@@ -67,11 +85,14 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
                 on_frame(index, annotated, box, score)
             bar.update(1)
             bar.set_postfix(score=f"{score:.2f}", fps=f"{fps:.0f}")
-        bar.close()
+    except KeyboardInterrupt:
+        stopped = True
     except BaseException:
         if sink:
             sink.abort()
         raise
+    finally:
+        bar.close()
     if sink:
         sink.close()
     if not boxes:
@@ -83,9 +104,13 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     steady = t[1:] if len(t) > 1 else t
     return TrackSummary(
         frames=len(boxes), fps=float(1.0 / max(steady.mean(), 1e-9)), mean_score=float(np.mean(scores[1:] or [1.0])),
-        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
+        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped, stopped=stopped,
         video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
     )
+
+
+GUI_HINT = ("needs a display and an OpenCV build with GUI support; the package installs OpenCV's headless build "
+            "(swap it: pip uninstall -y opencv-contrib-python-headless && pip install opencv-contrib-python)")
 
 
 def has_display() -> bool:
@@ -113,7 +138,7 @@ def select_box(frame: np.ndarray) -> tuple[float, float, float, float]:
     import cv2
 
     if not has_display():
-        raise SeatError("no display to draw the box on: pass --box x,y,w,h (OpenCV headless build or no $DISPLAY)")
+        raise SeatError(f"drawing the box {GUI_HINT}; or pass --box x,y,w,h")
     box = cv2.selectROI("seattrack: draw the target, then ENTER", frame, showCrosshair=False)
     cv2.destroyAllWindows()
     if box[2] <= 0 or box[3] <= 0:

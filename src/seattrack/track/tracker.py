@@ -18,7 +18,8 @@ import numpy as np
 from ..config import from_dict
 from ..data.frames import to_bgr8
 from ..errors import SeatError
-from .backends import Backend, make_backend
+from ..models.seat import SeatNet
+from .backends import Backend, TorchBackend, make_backend
 from .crops import CropWindow, context_side, crop, image_mean
 from .hypers import TrackerHypers, load_hypers
 
@@ -49,16 +50,29 @@ def _change(r: np.ndarray) -> np.ndarray:
     return np.maximum(r, 1.0 / r)
 
 
-def _size_measure(w: np.ndarray, h: np.ndarray) -> np.ndarray:
-    pad = (w + h) * 0.5
-    return np.sqrt((w + pad) * (h + pad))
+def cosine_window(cells: np.ndarray, center: float, stride: float) -> np.ndarray:
+    """Hann window over score cells at positions `cells` (crop pixels), peaking at the crop centre `center`.
+
+    For a grid symmetric about the centre this is SiamFC's `outer(hanning(S), hanning(S))` (S + 2 points, ends
+    dropped); grids whose first cell sits at the backbone's receptive-field offset are not symmetric, so the window
+    is evaluated at each cell's distance from the centre rather than by cell index.
+    """
+    half_period = stride * (len(cells) + 1) / 2
+    d = np.clip((cells - center) / half_period, -1.0, 1.0)
+    hann = 0.5 + 0.5 * np.cos(np.pi * d)
+    return np.outer(hann, hann)
 
 
 class SeatTracker:
-    """Single-object tracker: `init(image, box_xywh)`, then `update(image) -> TrackResult` per frame."""
+    """Single-object tracker: `init(image, box_xywh)`, then `update(image) -> TrackResult` per frame.
 
-    def __init__(self, backend: Backend, hypers: TrackerHypers | str | None = "default"):
-        self.backend = backend
+    `model` is a backend (`track.backends`) or a `SeatNet`, which then runs in eager PyTorch on its own device.
+    """
+
+    def __init__(self, model: Backend | SeatNet, hypers: TrackerHypers | str | None = "default"):
+        if isinstance(model, SeatNet):
+            model = TorchBackend(model, str(next(model.parameters()).device))
+        self.backend = model
         self.hypers = load_hypers(hypers)
         self._windows: dict[int, np.ndarray] = {}
         self._grids: dict[int, np.ndarray] = {}
@@ -70,9 +84,9 @@ class SeatTracker:
         """Cell centres (S,) in search-crop pixels, and the cosine window (S, S) for that search size."""
         if search_size not in self._grids:
             geo = self.backend.geometry(search_size)
-            self._grids[search_size] = geo.offset + geo.stride * np.arange(geo.size, dtype=np.float64)
-            hann = np.hanning(geo.size + 2)[1:-1] if geo.size > 1 else np.ones(1)
-            self._windows[search_size] = np.outer(hann, hann)
+            cells = geo.offset + geo.stride * np.arange(geo.size, dtype=np.float64)
+            self._grids[search_size] = cells
+            self._windows[search_size] = cosine_window(cells, search_size / 2, geo.stride)
         return self._grids[search_size], self._windows[search_size]
 
     # ---------------------------------------------------------------------------------------------- init
@@ -90,9 +104,8 @@ class SeatTracker:
         t = self.backend.template_size
         window = CropWindow(*self.center, context_side(*self.size, hp.context), t)
         z = crop(image, window)
-        cx = t / 2
-        half = self.size * window.scale / 2
-        box_in_crop = np.array([cx - half[0], cx - half[1], cx + half[0], cx + half[1]])
+        x, y, w, h = window.to_crop(box)
+        box_in_crop = np.array([x, y, x + w, y + h])
         self.state = self.backend.template(z, np.clip(box_in_crop, 0, t))
         self._grid(self.search_size)
 
@@ -111,9 +124,8 @@ class SeatTracker:
         gx, gy = grid[None, :], grid[:, None]
         x1, y1, x2, y2 = gx - ltrb[0], gy - ltrb[1], gx + ltrb[2], gy + ltrb[3]
         pw, ph = x2 - x1, y2 - y1
-        scale = window.scale
-        target_w, target_h = self.size * scale
-        s_c = _change(_size_measure(pw, ph) / _size_measure(target_w, target_h))
+        target_w, target_h = self.size * window.scale
+        s_c = _change(context_side(pw, ph) / context_side(target_w, target_h))
         r_c = _change((target_w / target_h) / np.maximum(pw / np.maximum(ph, 1e-6), 1e-6))
         penalty = np.exp(-(r_c * s_c - 1.0) * hp.penalty_k)
         pscore = penalty * cls
@@ -121,11 +133,10 @@ class SeatTracker:
         if not np.isfinite(pscore).all():  # a broken output never moves the box
             return TrackResult(self._clipped_box(image.shape), 0.0)
         r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
-        center_crop = np.array([(x1[r, c] + x2[r, c]) / 2, (y1[r, c] + y2[r, c]) / 2])
+        found = window.to_image(np.array([x1[r, c], y1[r, c], pw[r, c], ph[r, c]]))
         lr = float(penalty[r, c] * cls[r, c] * hp.lr)
-        new_center = self.center + (center_crop - s / 2) / scale
-        new_size = self.size * (1 - lr) + np.array([pw[r, c], ph[r, c]]) / scale * lr
-        self._set_state(new_center, new_size, image.shape)
+        new_size = self.size * (1 - lr) + found[2:] * lr
+        self._set_state(found[:2] + found[2:] / 2, new_size, image.shape)
         return TrackResult(self._clipped_box(image.shape), float(cls[r, c]))
 
     def _set_state(self, center: np.ndarray, size: np.ndarray, shape: tuple[int, ...]) -> None:

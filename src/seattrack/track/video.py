@@ -18,6 +18,9 @@ from ..errors import SeatError
 from ..fileio import default_file_mode
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+# Codec per output suffix. WebM: VP8, which browsers play (libvpx writes it ~4x faster than VP9). Anything else:
+# MPEG-4 Part 2, which every OpenCV build writes but browsers do not play (the wheels' FFmpeg has no H.264 encoder).
+FOURCCS = {".webm": "VP80"}
 
 
 def natural_key(text: str) -> list:
@@ -83,7 +86,9 @@ class FrameSource:
         n = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT)) if self.capture is not None else 0
         return n if n > 0 else None
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def __iter__(self) -> Iterator[np.ndarray | None]:
+        """Frames in order; an unreadable image file yields None (counted in `skipped`, with a warning), so frame
+        numbers stay aligned with the input. A video ends at its first frame that cannot be decoded."""
         if self.paths is not None:
             for path in self.paths:
                 try:
@@ -91,6 +96,7 @@ class FrameSource:
                 except SeatError as exc:
                     self.skipped += 1
                     warnings.warn(f"skipped unreadable frame: {exc}", stacklevel=2)
+                    yield None
             return
         assert self.capture is not None
         yield to_bgr8(self._first)
@@ -119,9 +125,10 @@ class VideoSink:
     def write(self, frame: np.ndarray) -> None:
         if self.writer is None:
             self.size = (frame.shape[1], frame.shape[0])
-            self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self.size)
+            fourcc = FOURCCS.get(self.tmp.suffix.lower(), "mp4v")
+            self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*fourcc), self.fps, self.size)
             if not self.writer.isOpened():
-                raise SeatError(f"output video {self.path}: OpenCV cannot write mp4 here")
+                raise SeatError(f"output video {self.path}: OpenCV cannot write {fourcc} {self.tmp.suffix} here")
         if (frame.shape[1], frame.shape[0]) != self.size:
             frame = cv2.resize(frame, self.size)
         self.writer.write(frame)

@@ -1,4 +1,5 @@
-"""Training checkpoints: model config + Arch + weights + optimizer + scaler + position + RNG states, atomically."""
+"""Training checkpoints: model config + Arch + weights + optimizer + scaler + position + each rank's RNG states,
+written atomically."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..models.seat import SeatNet
 
 
 def rng_state() -> dict[str, Any]:
+    """This process's torch, NumPy, Python (and CUDA) generator states."""
     state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
@@ -29,13 +31,21 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def rank_rng_state(saved: list[dict[str, Any]] | dict[str, Any], rank: int) -> dict[str, Any] | None:
+    """Rank `rank`'s saved generator states, or None when the checkpoint has none for it (it ran on fewer ranks;
+    checkpoints from before per-rank states hold rank 0's alone)."""
+    states = saved if isinstance(saved, list) else [saved]
+    return states[rank] if rank < len(states) else None
+
+
 def save_training_state(path: Path, net: SeatNet, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
-                        position: dict[str, int], config: dict, extra: dict[str, Any] | None = None) -> None:
-    """Everything needed to continue exactly where training stopped."""
+                        position: dict[str, Any], config: dict, rng: list[dict[str, Any]],
+                        extra: dict[str, Any] | None = None) -> None:
+    """Everything needed to continue exactly where training stopped; `rng` holds each rank's `rng_state()`."""
     payload = model_payload(net)
     payload.update({
         "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(), "position": dict(position),
-        "rng": rng_state(), "train_config": config, "extra": extra or {},
+        "rng": rng, "train_config": config, "extra": extra or {},
     })
     torch_save_atomic(payload, path)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zlib
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from ..data.pairs import PairDataset, PairGenerator, SequencePairs
+from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..models.seat import SeatNet
 from .config import DataConfig, SourceConfig
@@ -17,8 +20,8 @@ from .distributed import DistInfo
 def build_pair_source(cfg: SourceConfig, seed: int, holdout: str | None = None) -> PairGenerator:
     """A pair generator for one configured source.
 
-    `holdout` splits a dataset for the search: "arch" keeps every 10th sequence, "weights" the others (a synthetic
-    source is split by seed: its scenes are never repeated).
+    `holdout` splits a dataset for the search (`holdout_indices`): "arch" keeps a tenth of its videos, "weights" the
+    rest (a synthetic source is split by seed: its scenes are never repeated).
     """
     if cfg.name == "synthetic":
         from ..data.synthetic import SyntheticPairSource
@@ -27,10 +30,27 @@ def build_pair_source(cfg: SourceConfig, seed: int, holdout: str | None = None) 
     from ..data.sources import build_source
 
     source = build_source(cfg.name, cfg.root, cfg.split, **cfg.options)
-    indices = None
-    if holdout is not None:
-        indices = [i for i in range(len(source)) if (i % 10 == 0) == (holdout == "arch")]
-    return SequencePairs(source, cfg.frame_range, name=f"{cfg.name}:{cfg.root}", indices=indices)
+    name = f"{cfg.name}:{cfg.root}"
+    indices = holdout_indices([source[i] for i in range(len(source))], holdout, name) if holdout else None
+    return SequencePairs(source, cfg.frame_range, name=name, indices=indices)
+
+
+def footage(seq: Sequence) -> str:
+    """What a sequence was filmed as: its frame folder, or its image for a one-frame sequence. Tracks of one video
+    and COCO instances of one image share it, so a split by footage never shows the held-out frames to the weights."""
+    return seq.frames[0] if len(seq.frames) == 1 else str(Path(seq.frames[0]).parent)
+
+
+def holdout_indices(sequences: list[Sequence], part: str, name: str = "dataset") -> list[int]:
+    """Positions of `part` ("arch" or "weights") in a fixed split by footage: a tenth of the videos (at least one),
+    chosen by a stable hash of their folder, go to the architecture pass and never to the weight steps."""
+    keys = [footage(seq) for seq in sequences]
+    groups = sorted(set(keys), key=lambda k: (zlib.crc32(k.encode()), k))
+    if len(groups) < 2:
+        raise SeatError(f"source {name}: the search holds out a tenth of the videos for its architecture pass, "
+                        f"which needs at least 2 videos (found {len(groups)})")
+    arch = set(groups[: max(1, len(groups) // 10)])
+    return [i for i, key in enumerate(keys) if (key in arch) == (part == "arch")]
 
 
 def build_pair_dataset(cfg: DataConfig, net: SeatNet, seed: int, samples: int | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -48,6 +49,24 @@ def all_true(flag: bool, info: DistInfo) -> bool:
     t = torch.tensor([1.0 if flag else 0.0], device=info.device)
     dist.all_reduce(t, op=dist.ReduceOp.MIN)
     return bool(t.item() > 0.5)
+
+
+def all_sum(values: torch.Tensor, info: DistInfo) -> torch.Tensor:
+    """`values` summed over every rank (a copy, on the CPU); every rank must call it at the same point."""
+    if not info.enabled:
+        return values.clone()
+    total = values.to(info.device, copy=True)
+    dist.all_reduce(total)
+    return total.cpu()
+
+
+def gather_to_main(obj: Any, info: DistInfo) -> list[Any] | None:
+    """Every rank's `obj`, in rank order, on rank 0 (None elsewhere); every rank must call it at the same point."""
+    if not info.enabled:
+        return [obj]
+    gathered = [None] * info.world_size if info.is_main else None
+    dist.gather_object(obj, gathered, dst=0)
+    return gathered
 
 
 def barrier(info: DistInfo) -> None:

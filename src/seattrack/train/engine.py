@@ -2,14 +2,17 @@
 
 `Trainer(config).run()` trains `config.model` on Siamese pairs with SGD (warm-up then log decay), the backbone
 frozen until `optim.unfreeze_epoch` and then trained at `backbone_lr_mult` x the LR, gradient clipping, and
-non-finite/huge losses skipped (and counted). Rank 0 writes `checkpoint.pt` atomically every `checkpoint_every`
-steps and at each epoch end, `epoch_NNN.pt` model files, `model.pt` at the end, `config.yaml`, `metrics.csv` and
-TensorBoard events. `--resume` restores weights, optimizer, scaler, RNG and the position inside the epoch.
+non-finite/huge losses skipped (and counted). Bad data met by the data pipeline (counts that travel with each
+batch from any worker and rank) is summed, logged and warned about. Rank 0 writes `checkpoint.pt` atomically every
+`checkpoint_every` steps and at each epoch end, `epoch_NNN.pt` model files, `model.pt` at the end, `config.yaml`,
+`metrics.csv` and TensorBoard events. `--resume` restores weights, optimizer, scaler, each rank's RNG and the
+position inside the epoch.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,15 +22,17 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from ..config import dump_yaml, from_dict, to_dict
+from ..data.pairs import DATA_ISSUES
+from ..data.sources.base import SeatDataWarning
 from ..errors import SeatError
 from ..fileio import write_text_atomic
 from ..models.checkpoint import load_model, save_model
 from ..models.registry import create_model, model_config
 from ..models.seat import ModelConfig, SeatNet
-from .checkpoint import load_training_state, save_training_state, set_rng_state
+from .checkpoint import load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
 from .config import TrainConfig
 from .data import build_pair_dataset, epoch_loader
-from .distributed import DistInfo, all_true, barrier, init_distributed, shutdown
+from .distributed import DistInfo, all_sum, all_true, barrier, gather_to_main, init_distributed, shutdown
 from .logger import RunLogger
 from .losses import tracking_loss
 from .schedule import learning_rate
@@ -74,7 +79,9 @@ class Trainer:
                                          momentum=config.optim.momentum, weight_decay=config.optim.weight_decay)
         self.use_amp = config.amp and self.info.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
-        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0}
+        self._pending_issues = torch.zeros(len(DATA_ISSUES), dtype=torch.float64)
+        self._buffers_before: list[torch.Tensor] = []
+        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0, "bad_data": self._listing_issues()}
         self.setup()
         if resume:
             self._resume()
@@ -103,13 +110,22 @@ class Trainer:
         rest = [p for p in self.trainable_weights() if id(p) not in ids and p.requires_grad]
         return [{"params": rest, "name": "neck_head"}, {"params": backbone, "name": "backbone"}]
 
+    def _listing_issues(self) -> dict[str, int]:
+        """Bad data the readers found while listing the sources in this process (e.g. COCO's bad boxes)."""
+        total = sum(d.data_issues() for d in (self.dataset, self.val_dataset) if d is not None)
+        return {r: int(c) for r, c in zip(DATA_ISSUES, total) if c}
+
     def _resume(self) -> None:
         state = load_training_state(self.out_dir / CHECKPOINT)
         self.net.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scaler.load_state_dict(state["scaler"])
-        self.position = dict(state["position"])
-        set_rng_state(state["rng"])
+        self.position = {**self.position, **state["position"]}
+        rng = rank_rng_state(state["rng"], self.info.rank)
+        if rng is None:
+            print(f"rank {self.info.rank}: {CHECKPOINT} holds no RNG state for this rank; it keeps its fresh seed")
+        else:
+            set_rng_state(rng)
         self.load_extra_state(state.get("extra", {}))
         if self.info.is_main:
             print(f"resuming {self.out_dir} at epoch {self.position['epoch']} step {self.position['step']}")
@@ -151,18 +167,27 @@ class Trainer:
         return lr
 
     def forward_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The losses of one batch; the model's buffers (BatchNorm statistics) are kept in case the step is skipped."""
+        self._buffers_before = [b.detach().clone() for b in self.net.buffers()]
         with torch.autocast(self.info.device.type, enabled=self.use_amp):
             cls, ltrb = self.model()(batch["z"], batch["x"], batch["z_box"])
         return tracking_loss(cls.float(), ltrb.float(), batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
 
     def optimizer_step(self, losses: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
                        params: list[torch.nn.Parameter]) -> bool:
-        """Backward + clip + step; a non-finite or huge loss on any rank skips the step everywhere."""
+        """Backward + clip + step; a non-finite or huge loss on any rank skips the step everywhere.
+
+        A skipped step leaves the model as it was: no weight changes and the forward's BatchNorm statistics undone
+        (a non-finite forward would otherwise leave NaN running statistics behind).
+        """
         loss = losses["loss"]
         value = loss.detach()
         ok = bool(torch.isfinite(value)) and float(value) < self.cfg.optim.max_loss
         if not all_true(ok, self.info):
             optimizer.zero_grad(set_to_none=True)
+            with torch.no_grad():
+                for buffer, before in zip(self.net.buffers(), self._buffers_before, strict=True):
+                    buffer.copy_(before)
             self.position["skipped"] += 1
             return False
         optimizer.zero_grad(set_to_none=True)
@@ -175,7 +200,32 @@ class Trainer:
         return True
 
     def to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items()}
+        """The batch on the training device; its per-pair bad-data counts are tallied instead of moved."""
+        issues = batch.get("data_issues")
+        if issues is not None:
+            self._pending_issues += issues.sum(0, dtype=torch.float64)
+        return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items() if k != "data_issues"}
+
+    def sync_data_issues(self) -> dict[str, int]:
+        """Add every rank's bad-data tally since the last call to `position["bad_data"]` and return it.
+
+        A collective call: every rank makes it at the same points (log steps, checkpoints, epoch ends).
+        """
+        pending = all_sum(self._pending_issues, self.info)
+        self._pending_issues.zero_()
+        totals = self.position["bad_data"]
+        for reason, count in zip(DATA_ISSUES, pending.tolist()):
+            if count:
+                totals[reason] = totals.get(reason, 0) + round(count)
+        return totals
+
+    def report_data_issues(self, epoch: int) -> None:
+        """One counted SeatDataWarning on rank 0 when the run has met bad data so far."""
+        totals = self.sync_data_issues()
+        if totals and self.info.is_main:
+            warnings.warn(f"training data after epoch {epoch}: {describe_issues(totals)} so far; bad draws were "
+                          f"repeated, bad frames and boxes left out (reasons: README, Data)", SeatDataWarning,
+                          stacklevel=2)
 
     # ----------------------------------------------------------------------------------------------- loop
     def run(self) -> Path:
@@ -216,16 +266,24 @@ class Trainer:
             self.position["step"] += 1
             self.position["global_step"] += 1
             rate = seen / max(time.perf_counter() - tick, 1e-9)
+            if self.position["global_step"] % max(cfg.log_every, 1) == 0:
+                self.log_step(epoch, step, lr, rate, losses)
             bar.update(1)
             bar.set_postfix(loss=f"{losses['loss'].item():.3f}", iou=f"{losses['iou'].item():.3f}",
-                            pairs_s=f"{rate:.1f}")
-            if self.position["global_step"] % max(cfg.log_every, 1) == 0:
-                self.logger.log({"epoch": epoch, "step": step, "global_step": self.position["global_step"],
-                                 "lr": lr, "pairs_per_s": rate, "skipped": self.position["skipped"],
-                                 **{k: float(v.detach()) for k, v in losses.items()}})
+                            pairs_s=f"{rate:.1f}", bad_data=sum(self.position["bad_data"].values()))
             if cfg.checkpoint_every and self.position["global_step"] % cfg.checkpoint_every == 0:
                 self.save_checkpoint()
         bar.close()
+
+    def log_step(self, epoch: int, step: int, lr: float, rate: float, losses: dict[str, torch.Tensor]) -> None:
+        """A metrics.csv row and TensorBoard scalars, with the bad-data totals of all ranks (a collective call)."""
+        global_step = self.position["global_step"]
+        bad = self.sync_data_issues()
+        self.logger.log({"epoch": epoch, "step": step, "global_step": global_step, "lr": lr, "pairs_per_s": rate,
+                         "skipped": self.position["skipped"], "bad_data": sum(bad.values()),
+                         **{k: float(v.detach()) for k, v in losses.items()}})
+        for reason, count in bad.items():
+            self.logger.scalar(f"data/{reason}", count, global_step)
 
     def replica_difference(self) -> float:
         """Max |w_rank - w_rank0| over all parameters and ranks (0.0 for one process): DDP must keep it 0."""
@@ -249,6 +307,7 @@ class Trainer:
             for key, value in stats.items():
                 self.logger.scalar(f"val/{key}", value, self.position["global_step"])
             print(f"epoch {epoch} validation: " + ", ".join(f"{k} {v:.4f}" for k, v in stats.items()))
+        self.report_data_issues(epoch)
         self.position["epoch"] = epoch + 1
         self.position["step"] = 0
         if self.info.is_main:
@@ -279,22 +338,33 @@ class Trainer:
         for batch in loader:
             batch = self.to_device(batch)
             cls, ltrb = self.net(batch["z"], batch["x"], batch["z_box"])
-            for k, v in tracking_loss(cls, ltrb, batch).items():
+            losses = tracking_loss(cls, ltrb, batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
+            for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v) * len(batch["z"])
             count += len(batch["z"])
         self.net.train()
         return {k: v / max(count, 1) for k, v in totals.items()}
 
     def save_checkpoint(self) -> None:
+        """`checkpoint.pt` on rank 0 with every rank's RNG state (a collective call)."""
+        self.sync_data_issues()
+        rng = gather_to_main(rng_state(), self.info)
         if self.info.is_main:
             save_training_state(self.out_dir / CHECKPOINT, self.net, self.optimizer, self.scaler, self.position,
-                                to_dict(self.cfg), self.extra_state())
+                                to_dict(self.cfg), rng, self.extra_state())
         barrier(self.info)
 
     def summary(self) -> str:
-        return (f"trained {self.cfg.model.name} for {self.cfg.epochs} epochs "
-                f"({self.position['global_step']} steps, {self.position['skipped']} skipped non-finite); "
-                f"model: {self.out_dir / 'model.pt'}; logs: {self.out_dir / 'metrics.csv'}, {self.out_dir / 'tb'}")
+        return (f"trained {self.cfg.model.name} for {self.cfg.epochs} epochs ({self.position['global_step']} steps, "
+                f"{self.position['skipped']} skipped for a non-finite or huge loss, "
+                f"{describe_issues(self.position['bad_data'])}); model: {self.out_dir / 'model.pt'}; "
+                f"logs: {self.out_dir / 'metrics.csv'}, {self.out_dir / 'tb'}")
+
+
+def describe_issues(totals: dict[str, int]) -> str:
+    """'N bad-data cases (reason count, ...)' for logs and warnings."""
+    counts = ", ".join(f"{reason} {count}" for reason, count in sorted(totals.items()))
+    return f"{sum(totals.values())} bad-data cases" + (f" ({counts})" if counts else "")
 
 
 def load_train_config(path: str | None, overrides: list[str]) -> TrainConfig:

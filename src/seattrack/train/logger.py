@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..fileio import write_text_atomic
 
-FIELDS = ["epoch", "step", "global_step", "lr", "loss", "cls", "reg", "iou", "pairs_per_s", "skipped"]
+FIELDS = ["epoch", "step", "global_step", "lr", "loss", "cls", "reg", "iou", "pairs_per_s", "skipped", "bad_data"]
 
 
 class RunLogger:
@@ -37,7 +37,7 @@ class RunLogger:
             return
         with open(self.csv_path, "a", newline="") as handle:
             csv.DictWriter(handle, FIELDS, extrasaction="ignore").writerow(row)
-        for key in ("lr", "loss", "cls", "reg", "iou", "pairs_per_s"):
+        for key in ("lr", "loss", "cls", "reg", "iou", "pairs_per_s", "bad_data"):
             if key in row:
                 self.writer.add_scalar(f"{prefix}/{key}", row[key], row["global_step"])
 

@@ -11,9 +11,10 @@ page makes (upload, start, stop, end) is an ordinary POST/DELETE with a status c
     GET    /api/sessions/{id}/frame0.jpg    the first frame, to draw the box on
     POST   /api/sessions/{id}/track         {"box": [x, y, w, h]} -> starts a run in the worker pool
     GET    /api/sessions/{id}/events        SSE: `progress` (new boxes + scores + latest JPEG), then `done`,
-                                            `failed` or `cancelled`; closing it mid-run stops the run
+                                            `failed` or `cancelled`; when its last viewer leaves mid-run, the
+                                            run stops
     POST   /api/sessions/{id}/stop          stop the run
-    GET    /api/sessions/{id}/video.mp4     the annotated video; /boxes.txt the box file (x,y,w,h per line)
+    GET    /api/sessions/{id}/video.mp4     the annotated video (mp4); /boxes.txt the box file (x,y,w,h per line)
     DELETE /api/sessions/{id}               end the session: its files are deleted
 """
 
@@ -47,7 +48,7 @@ class UploadTooLarge(SeatError):
 
 
 class NotAVideo(SeatError):
-    """The upload is empty or does not decode as a video."""
+    """The upload is empty, not a video container, or does not decode to at least two frames."""
 
 
 _STATUS = {SessionNotFound: 404, Conflict: 409, UploadTooLarge: 413, NotAVideo: 415, Busy: 503}
@@ -99,16 +100,7 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
             raise UploadTooLarge(f"{name}: {_mb(int(declared))} exceeds the {_mb(max_bytes)} upload limit")
         with manager.new_folder() as folder:
             path = folder / "upload"
-            size = 0
-            with open(path, "wb") as out:
-                try:
-                    async for chunk in request.stream():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise UploadTooLarge(f"{name}: larger than the {_mb(max_bytes)} upload limit")
-                        out.write(chunk)
-                except ClientDisconnect:
-                    raise SeatError(f"{name}: the upload was interrupted") from None
+            size = await _receive(request, path, name, max_bytes)
             if size == 0:
                 raise NotAVideo(f"{name}: the upload is empty (0 bytes)")
             try:
@@ -183,6 +175,24 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+async def _receive(request: Request, path: Path, name: str, max_bytes: int) -> int:
+    """Stream the request body into `path` and return its size; cut off past `max_bytes`. The file is opened,
+    written and closed in worker threads, so a slow disk never stalls the event loop (other users' streams)."""
+    size = 0
+    out = await asyncio.to_thread(open, path, "wb")
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise UploadTooLarge(f"{name}: larger than the {_mb(max_bytes)} upload limit")
+            await asyncio.to_thread(out.write, chunk)
+    except ClientDisconnect:
+        raise SeatError(f"{name}: the upload was interrupted") from None
+    finally:
+        await asyncio.to_thread(out.close)
+    return size
+
+
 def _output(session: Session, path: Path) -> Path:
     """A finished run's output file, or a clear error while there is none."""
     if session.run is None or session.run.state != "done" or not path.is_file():
@@ -206,8 +216,11 @@ def _sse(event: str, payload: dict) -> str:
 
 
 async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
-    """Progress of `run` as server-sent events; if the viewer leaves before the end, the run is stopped."""
+    """Progress of `run` as server-sent events; if the last of its viewers leaves before the end, it is stopped.
+
+    Viewers are counted on the event loop's thread only, so the count needs no lock."""
     sent, shown = 0, -1
+    run.viewers += 1
     try:
         while True:
             finished = run.finished  # read first: every box appended before the end is then sent below
@@ -227,7 +240,8 @@ async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
             session.touch()
             await asyncio.sleep(POLL_S)
     finally:
-        if not run.finished:
+        run.viewers -= 1
+        if run.viewers == 0 and not run.finished:
             run.cancel.set()
 
 

@@ -1,7 +1,8 @@
 """Per-user tracking sessions for the web app: one video, one tracker per run, private files, a bounded pool.
 
 A session is created per upload (or sample clip) and owns a private temporary folder (the upload and the
-outputs), deleted when the session ends: explicitly, after an idle timeout, or at server shutdown. Tracking runs
+outputs), deleted when the session ends: explicitly, after an idle timeout, or at server shutdown. The folders of a
+server that died without shutting down (SIGKILL) are swept when the next server starts. Tracking runs
 in a worker thread from a bounded pool, never on the event loop. The worker publishes progress by appending to
 plain lists and swapping one reference (the latest annotated frame); readers only take lengths and slices, so no
 frame is ever copied for a viewer that is not watching.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -28,12 +30,15 @@ from ..errors import SeatError
 from ..track.run import track_source
 from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
+from .media import probe_video
 
 log = logging.getLogger(__name__)
 
 TrackerFactory = Callable[[], SeatTracker]
 CLIP_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 FINISHED = ("done", "failed", "cancelled")
+ROOT_PREFIX = "seattrack-web-"  # each server's folder of session folders, in the system's temp folder
+OWNER_FILE = "server.pid"  # in that folder: the server's pid, so that a later server can tell it is dead
 
 
 class SessionNotFound(SeatError):
@@ -78,6 +83,7 @@ class Run:
     fps: float = 0.0  # wall-clock frames per second over the last 30 frames (tracking, drawing, writing)
     summary: dict | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    viewers: int = 0  # open event streams; the run is stopped when the last one closes early
     _stamps: deque = field(default_factory=lambda: deque(maxlen=30))
 
     @property
@@ -104,15 +110,11 @@ class Session:
         self.folder = folder
         self.source = source
         self.name = name
-        try:
-            video = FrameSource(str(source))
-        except SeatError:
-            raise SeatError(f"{name}: not a video OpenCV can decode (corrupt, empty or unsupported)") from None
-        self.first_frame = video.first_frame()
+        video = probe_video(source, name)
+        self.first_frame = video.first_frame
         self.height, self.width = self.first_frame.shape[:2]
-        self.total = video.count
+        self.total = video.total
         self.fps = video.fps
-        video.capture.release()
         self.run: Run | None = None
         self.ended = False
         self.last_seen = time.monotonic()
@@ -120,6 +122,7 @@ class Session:
 
     @property
     def video_path(self) -> Path:
+        """The annotated video: mp4 (MPEG-4 Part 2, the fast codec every OpenCV build writes)."""
         return self.folder / "tracked.mp4"
 
     @property
@@ -149,29 +152,41 @@ class SessionManager:
         self.tracker_factory = tracker_factory
         self.max_sessions = max_sessions
         self.idle_timeout_s = idle_timeout_s
-        self.root = Path(tempfile.mkdtemp(prefix="seattrack-web-"))
+        for folder in sweep_stale_roots(Path(tempfile.gettempdir())):
+            log.info("removed %s, left behind by a server that is gone", folder)
+        self.root = make_root()
         self.sessions: dict[str, Session] = {}
         self.pool = ThreadPoolExecutor(max_workers=max_runs, thread_name_prefix="seattrack-run")
         self._lock = threading.Lock()
+        self._reserved: set[str] = set()  # ids of sessions being uploaded: they count against max_sessions
 
     # ------------------------------------------------------------------------------------------ lifecycle
     @contextlib.contextmanager
     def new_folder(self) -> Iterator[Path]:
-        """A fresh private folder for a session being created; removed again if creation fails."""
-        if len(self.sessions) >= self.max_sessions:
-            raise Busy(f"server busy: {self.max_sessions} sessions are open, try again later")
+        """A fresh private folder for a session being created; removed again if creation fails.
+
+        Its session slot is reserved at once, under the lock, so uploads still in flight count against the limit.
+        """
         folder = self.root / secrets.token_urlsafe(16)
-        folder.mkdir()
+        with self._lock:
+            if len(self.sessions) + len(self._reserved) >= self.max_sessions:
+                raise Busy(f"server busy: {self.max_sessions} sessions are open, try again later")
+            self._reserved.add(folder.name)
         try:
+            folder.mkdir()
             yield folder
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        finally:
+            with self._lock:
+                self._reserved.discard(folder.name)
 
     def create(self, folder: Path, source: Path, name: str) -> Session:
-        """Open `source` (decoding its first frame) as a new session stored in `folder` (from `new_folder`)."""
+        """Open `source` (decoding its first frames) as a new session stored in `folder` (from `new_folder`)."""
         session = Session(folder, source, name)
         with self._lock:
+            self._reserved.discard(session.id)
             self.sessions[session.id] = session
         return session
 
@@ -253,3 +268,39 @@ class SessionManager:
                 if session.ended:
                     shutil.rmtree(session.folder, ignore_errors=True)
 
+
+def make_root() -> Path:
+    """A new private temp folder for this server's sessions, marked with its pid for `sweep_stale_roots`."""
+    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+    (root / OWNER_FILE).write_text(str(os.getpid()))
+    return root
+
+
+def sweep_stale_roots(parent: Path) -> list[Path]:
+    """Delete the folders in `parent` of servers that died without cleaning up (SIGKILL, power loss).
+
+    Only folders this app made are touched: named seattrack-web-*, owned by this user, holding a pid marker whose
+    process is gone. A live, unknown or unreadable owner keeps the folder. POSIX only (os.kill(pid, 0) probes there).
+    """
+    if os.name != "posix":
+        return []
+    stale = [folder for folder in parent.glob(ROOT_PREFIX + "*") if _owner_is_gone(folder)]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def _owner_is_gone(folder: Path) -> bool:
+    try:
+        if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            return False
+        pid = int((folder / OWNER_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # alive under another user, or a pid no process can have
+        return False
+    return False

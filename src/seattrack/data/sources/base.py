@@ -6,8 +6,9 @@ annotations only when it is asked for (`source[i]` or `source["name"]`), keeping
 
 Bad data never crashes a reader: missing frame files are dropped, unusable boxes are marked invisible, short
 annotation files are padded with NaN (invisible), unreadable annotation files give an empty sequence. Each case
-is counted in `source.warnings` (a Counter of reason -> count, each sequence counted once) and announced by one
-`SeatDataWarning` per reason and source, never one per frame.
+is counted in `source.warnings` (a Counter of reason -> count, each sequence counted once per process) and
+announced by one `SeatDataWarning` per reason and source, never one per frame. The pair sampler
+(`data.pairs.SequencePairs`) counts the training draws it has to repeat there too, once per draw.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ REASONS = {
     "missing_sequence": "sequences named in a list file without a folder (skipped)",
     "missing_annotation": "sequences without an annotation file (empty)",
     "unreadable_annotation": "annotation or label files that cannot be parsed (sequence empty)",
+    "unreadable_attributes": "attribute files that cannot be parsed (the sequence keeps no attribute tags)",
     "duplicate_sequence": "sequence names found twice (the first is kept)",
     "missing_image_record": "annotations whose image is not in the image table (skipped)",
+    "unreadable_frame": "training draws that met a frame file that cannot be read or decoded (drawn again)",
+    "no_visible_target": "training draws of a sequence without a visible target (drawn again)",
 }
 
 

@@ -5,13 +5,18 @@ natural order: `f2` before `f10`) or `<root>/<seq>/img/<frames>`, with `<root>/<
 Sequences are those named in the optional `<root>/list.txt`, else every sub-folder holding a
 `groundtruth.txt`; a root that itself holds `groundtruth.txt` is a single sequence. Any other split name `s`
 reads its sequence names from `<root>/<s>.txt` (e.g. `train.txt`, `val.txt`). NaN rows mean the target is
-absent (invisible, not a warning); a groundtruth shorter than the frames is padded with NaN and counted.
+absent (invisible, not a warning); a groundtruth shorter than the frames is padded with NaN and counted. When
+every frame file is named by its number (`00000001.jpg`, `17.png`) and the groundtruth has one row per number
+from the first file's to the last's, a missing file is dropped with its box and counted (`missing_frame`), so
+later boxes stay on their frames.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from ..sequence import Sequence, read_box_file
 from .base import DatasetSource
@@ -62,5 +67,20 @@ class FolderSource(DatasetSource):
         listing = FrameListing.scan(seq_dir)
         if not listing.names:
             listing = FrameListing.scan(seq_dir / "img")
-        frame_attributes = {"polygons": fit_length(polygons, len(listing.names))} if polygons is not None else {}
-        return self.assemble(name, listing.paths(), boxes, notes, frame_attributes=frame_attributes)
+        frames, present = numbered_frames(listing, len(boxes))
+        frame_attributes = {"polygons": fit_length(polygons, len(frames))} if polygons is not None else {}
+        return self.assemble(name, frames, boxes, notes, present=present, frame_attributes=frame_attributes)
+
+
+def numbered_frames(listing: FrameListing, rows: int) -> tuple[list[str], np.ndarray | None]:
+    """Frame paths in box-row order and which files exist (None: all of them, in natural order).
+
+    When every file is named by its number and the box file has exactly one row per number from the first to the
+    last, more rows than files means files are missing: each is dropped with its row instead of shifting every
+    later box onto the wrong frame. Any other case keeps the natural order (e.g. every 5th frame, one row each).
+    """
+    numbers = listing.by_number
+    span = listing.last_number() - listing.first_number() + 1 if numbers else 0
+    if len(numbers) != len(listing.names) or rows != span or rows == len(listing.names):
+        return listing.paths(), None
+    return listing.numbered(range(listing.first_number(), listing.last_number() + 1))

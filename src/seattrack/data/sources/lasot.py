@@ -5,7 +5,9 @@ Splits: `test` is the 280 sequences named in `<root>/testing_set.txt` (a list th
 line; another file can be given with `testing_set=`), `train` is every other sequence, `all` is everything and
 needs no list. A frame is visible when it is neither fully occluded nor out of view (each of those files is one
 comma-separated line of 0/1) and its box is valid. Attributes: `full_occlusion`, `out_of_view` (bool arrays),
-`object_class`, `nlp` (the language description, when present).
+`object_class`, `nlp` (the language description, when present). LaSOT's 14 sequence-level attributes (IV, POC,
+...) are not in the dataset folders but in the MATLAB evaluation toolkit (`annos/att/<seq>.txt`), so they are not
+read here.
 """
 
 from __future__ import annotations

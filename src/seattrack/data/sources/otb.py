@@ -11,7 +11,8 @@ exceptions (from the benchmark's sequence configuration, as reproduced by pytrac
 a first/last frame for sequences annotated over part of the video, 5-digit names for Board, and Tiger1 whose
 benchmark run starts at frame 6 (its first 5 rows are dropped with their frames). Without a quirk, frames start
 at the folder's first number; when image and row counts differ the longer side is cut and `length_mismatch`
-counted.
+counted. The OTB download has no attribute files (pysot takes OTB's 11 attributes from its own OTB100.json), so OTB
+sequences carry no attribute tags.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ Several UAV123 sequences are sub-ranges of one video (bird1_1, bird1_2, bird1_3 
 of the same name and spans its annotation (this covers all UAV20L sequences, which are whole videos). NaN rows
 mean the target is out of view: invisible, not counted as bad data.
 
+Attributes: `anno/{UAV123,UAV20L}/att/<seq>.txt` holds one line of 12 comma-separated 0/1 flags in the benchmark's
+fixed order `UAV_ATTRIBUTES`; the set ones become `attributes["tags"]` (e.g. ["SV", "POC"]) for per-attribute
+reports. A sequence without that file has no tags; an unreadable one is counted as `unreadable_attributes`.
+
 Provenance of the table: the benchmark's sequence configuration as shipped in the got10k toolkit's
 `datasets/uav123.json` (MIT licence), cross-checked against pytracking's UAV123 sequence list; numbers only.
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 from ...errors import SeatError
 from ..sequence import Sequence, read_box_file
 from .base import DatasetSource
-from .common import FrameListing, list_dir, natural_sorted, rows_to_boxes
+from .common import FrameListing, list_dir, natural_sorted, read_labels, rows_to_boxes
 
 # sequence -> (video, first frame, last frame), 1-based inclusive
 UAV123_SUBRANGES: dict[str, tuple[str, int, int]] = {
@@ -49,6 +53,7 @@ UAV123_SUBRANGES: dict[str, tuple[str, int, int]] = {
 }
 
 VARIANTS = {"uav123": "UAV123", "uav20l": "UAV20L"}
+UAV_ATTRIBUTES = ("SV", "ARC", "LR", "FM", "FOC", "POC", "OV", "BC", "IV", "VC", "CM", "SOB")
 
 
 class UAVSource(DatasetSource):
@@ -95,4 +100,18 @@ class UAVSource(DatasetSource):
         listing = FrameListing.scan(self.frames_dir / video)
         frames, present = listing.numbered(range(first, last + 1), digits=6)
         attributes = {"video": video, "first_frame": first, "last_frame": last}
+        tags = self.tags(name, notes)
+        if tags is not None:
+            attributes["tags"] = tags
         return self.assemble(name, frames, boxes, notes, present=present, attributes=attributes)
+
+    def tags(self, name: str, notes: Counter[str]) -> list[str] | None:
+        """The attribute abbreviations flagged in `att/<name>.txt` (None without a readable file)."""
+        try:
+            flags = read_labels(self.anno_dir / "att" / f"{name}.txt")
+        except SeatError:
+            flags = []  # not integers: counted below
+        if flags is not None and len(flags) != len(UAV_ATTRIBUTES):
+            notes["unreadable_attributes"] += 1
+            flags = None
+        return None if flags is None else [tag for tag, flag in zip(UAV_ATTRIBUTES, flags, strict=True) if flag]

@@ -13,11 +13,11 @@ from .config import SceneConfig
 from .procedural import object_mask, procedural_texture
 from .render import RenderedSequence, render_frame, render_pair, render_sequence
 from .scene import plan_scene
-from .source import SyntheticPair, SyntheticPairSource
+from .source import SyntheticPairSource
 from .writer import synthetic_sequences, write_sequences
 
 __all__ = [
-    "TRAIN_IMAGES", "VAL_IMAGES", "RenderedSequence", "SceneConfig", "SyntheticPair", "SyntheticPairSource",
+    "TRAIN_IMAGES", "VAL_IMAGES", "RenderedSequence", "SceneConfig", "SyntheticPairSource",
     "image_bank", "object_mask", "plan_scene", "procedural_texture", "render_frame", "render_pair",
     "render_sequence", "synthetic_sequences", "write_sequences",
 ]

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from ...errors import SeatError
+from ..pairs import Pair
 from .bank import image_bank
 from .config import SceneConfig
 from .render import render_pair
-
-
-class SyntheticPair(NamedTuple):
-    """A template frame and a search frame of one scene, BGR uint8, with x,y,w,h boxes."""
-
-    image_z: np.ndarray
-    box_z: np.ndarray
-    image_x: np.ndarray
-    box_x: np.ndarray
-    visible_x: bool
 
 
 class SyntheticPairSource:
@@ -39,10 +31,16 @@ class SyntheticPairSource:
         self.images = image_bank(split)
         self.max_gap = max_gap
         self._rng = np.random.default_rng(seed)
+        self.warnings: Counter[str] = Counter()  # rendered data is never bad: always empty
 
-    def sample(self, rng: np.random.Generator | None = None) -> SyntheticPair:
+    def sample(self, rng: np.random.Generator | None = None) -> Pair:
         """One pair: frame 0 (the target unoccluded) and frame `gap` of a new scene."""
         rng = rng or self._rng
         gap = int(rng.integers(1, self.max_gap + 1))
         frames, boxes, visible, _ = render_pair(rng, self.config, self.images, gap)
-        return SyntheticPair(frames[0], boxes[0], frames[1], boxes[1], bool(visible[1]))
+        return Pair(frames[0], boxes[0], frames[1], boxes[1], bool(visible[1]))
+
+    def distractor(self, rng: np.random.Generator, avoid: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The search frame and box of a new scene (every scene is new, so `avoid` needs no check)."""
+        pair = self.sample(rng)
+        return pair.image_x, pair.box_x

@@ -86,7 +86,7 @@
       view.width = session.width;
       view.height = session.height;
       $("stage").hidden = false;
-      $("results").hidden = true;
+      hideResults();
       $("progress").value = 0;
       setState("editing");
       const frames = session.frames ? `${session.frames} frames, ` : "";
@@ -100,17 +100,68 @@
     }
   }
 
+  function uploadVideo(name, blob) {
+    if (app.maxUpload && blob.size > app.maxUpload) { // the server checks too; this saves a long upload
+      showMessage(`${name}: ${mb(blob.size)} exceeds the ${mb(app.maxUpload)} upload limit`);
+      return;
+    }
+    const url = `/api/sessions?name=${encodeURIComponent(name)}`;
+    openSession(name, () => api("POST", url, blob, "application/octet-stream"));
+  }
+
   $("file").addEventListener("change", () => {
     const file = $("file").files[0];
     $("file").value = ""; // choosing the same file again still fires `change`
-    if (!file) return;
-    if (app.maxUpload && file.size > app.maxUpload) { // the server checks too; this saves a long upload
-      showMessage(`${file.name}: ${mb(file.size)} exceeds the ${mb(app.maxUpload)} upload limit`);
+    if (file) uploadVideo(file.name, file);
+  });
+
+  // The webcam is recorded in the browser (MediaRecorder) and uploaded like a file when the recording stops, so
+  // it gets the same checks, session and tracking as any video. Browsers offer the camera only to a secure
+  // context (https, or this machine's 127.0.0.1/localhost), so elsewhere the button stays hidden.
+  const MAX_RECORDING_S = 30;
+  let recorder = null;
+
+  async function startRecording() {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+    } catch (err) {
+      showMessage(`webcam: ${err.message}`);
       return;
     }
-    const url = `/api/sessions?name=${encodeURIComponent(file.name)}`;
-    openSession(file.name, () => api("POST", url, file, "application/octet-stream"));
-  });
+    clearMessage();
+    const chunks = [];
+    let size = 0;
+    const rec = new MediaRecorder(stream);
+    recorder = rec;
+    rec.addEventListener("dataavailable", (event) => {
+      chunks.push(event.data);
+      size += event.data.size;
+      if (app.maxUpload && size > 0.9 * app.maxUpload) stopRecording(); // keep it under the upload limit
+    });
+    rec.addEventListener("stop", () => {
+      for (const track of stream.getTracks()) track.stop();
+      const type = rec.mimeType || "video/webm";
+      recorder = null;
+      $("camera").srcObject = null;
+      $("camera").hidden = true;
+      $("webcam").textContent = "Record from webcam";
+      uploadVideo(type.includes("mp4") ? "webcam.mp4" : "webcam.webm", new Blob(chunks, { type }));
+    });
+    $("camera").srcObject = stream;
+    $("camera").hidden = false;
+    $("camera").play().catch(() => {});
+    rec.start(500); // a chunk every 0.5 s, to watch the size
+    $("webcam").textContent = "Stop recording and use it";
+    setTimeout(() => recorder === rec && stopRecording(), MAX_RECORDING_S * 1000);
+  }
+
+  function stopRecording() {
+    if (recorder && recorder.state === "recording") recorder.stop();
+  }
+
+  $("webcam").addEventListener("click", () => (recorder ? stopRecording() : startRecording()));
+  $("webcam").hidden = !(window.isSecureContext && navigator.mediaDevices && window.MediaRecorder);
 
   $("open-clip").addEventListener("click", () => {
     const name = $("clips").value;
@@ -264,7 +315,7 @@
     }
     Object.assign(app, { boxes: [], scores: [] });
     shownSeq = 0;
-    $("results").hidden = true;
+    hideResults();
     $("progress").value = 0;
     setState("tracking");
     watch(app.session.id);
@@ -322,6 +373,10 @@
       shownSeq = seq;
       ctx.drawImage(image, 0, 0, view.width, view.height);
     }, () => {});
+  }
+
+  function hideResults() {
+    $("results").hidden = true;
   }
 
   function finish(data, ok) {
