@@ -1,10 +1,7 @@
 """`seattrack eval` on small datasets written to disk in OTB and GOT-10k layouts: resume and parallel runs."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +11,7 @@ from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.results import is_complete, result_path, run_paths, time_path
 from seattrack.evaluation.runner import TrackerSpec, layout_of, run_benchmark, track_ope
 from tests.conftest import render_target_sequence
+from tests.processes import sigkill_when
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +49,7 @@ def test_interrupted_eval_resumes_and_reports_the_same_numbers(dataset, fixture,
     assert full.returncode == 0, full.stderr[-2000:]
     out_dir = tmp_path / "cut" / checkpoint.stem / dataset
     first = result_path(layout_of(dataset), out_dir, sequences[0].name)
-    proc = subprocess.Popen(_eval_cmd(dataset, root, checkpoint, tmp_path / "cut"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not first.exists() and proc.poll() is None:
-        time.sleep(0.005)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    sigkill_when(_eval_cmd(dataset, root, checkpoint, tmp_path / "cut"), first.exists)
     done = _finished(dataset, out_dir, sequences)
     assert 1 <= len(done) < len(sequences), f"the kill left {len(done)} of {len(sequences)} sequences done"
     assert all(time_path(layout_of(dataset), out_dir, name).is_file() for name in done)  # times written first

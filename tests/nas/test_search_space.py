@@ -7,9 +7,9 @@ from seattrack.models import create_model, model_config
 from seattrack.models.complexity import model_cost
 from seattrack.nas.cost import CostModel, build_cost_table
 from seattrack.nas.derive import derive_arch, viterbi_path
-from seattrack.nas.search import SearchTrainer
 from seattrack.nas.space import SearchSpace, layer_name
 from seattrack.nas.supernet import Supernet
+from tests.nas.conftest import all_archs, all_paths
 
 SPACE = SearchSpace(widths=[16, 32, 64], layers=[1, 1, 1], connect=2)
 
@@ -22,28 +22,22 @@ def test_space_connectivity():
         SearchSpace(widths=[32, 16], layers=[1, 1])
 
 
+def path_probability(space: SearchSpace, probs: dict[int, torch.Tensor], path: list[int]) -> float:
+    p = 1.0
+    for a, b in zip(path, path[1:] + [space.tail]):
+        p *= float(probs[a][space.out_edges(a).index(b)])
+    return p
+
+
 def test_viterbi_picks_the_known_best_path():
     space = SearchSpace(widths=[16, 32, 64, 96], layers=[0, 0, 0, 0], connect=2)
     # hand-set transition probabilities: best path 0 -> 2 -> 3 -> tail (0.9 * 0.8 * 0.7)
     probs = {0: torch.tensor([0.1, 0.9]), 1: torch.tensor([0.5, 0.4, 0.1]), 2: torch.tensor([0.8, 0.1, 0.1]),
              3: torch.tensor([0.3, 0.7]), 4: torch.tensor([1.0])}
     assert viterbi_path(space, probs) == [0, 2, 3]
-    probs[0] = torch.tensor([0.9, 0.1])  # now 0 -> 1 -> tail wins: 0.9 * 0.1 ... vs 0.9*0.5*... compute
-    path = viterbi_path(space, probs)
-    # exhaustive check of the most probable path
-    best, best_path = 0.0, None
-    for route in ([0, 1], [0, 1, 2], [0, 1, 3], [0, 1, 2, 3], [0, 1, 2, 4], [0, 1, 3, 4], [0, 2], [0, 2, 3],
-                  [0, 2, 4], [0, 2, 3, 4], [0, 1, 2, 3, 4], [0, 2, 3, 4]):
-        p = 1.0
-        for a, b in zip(route, route[1:] + [5]):
-            edges = space.out_edges(a)
-            if b not in edges:
-                p = 0.0
-                break
-            p *= float(probs[a][edges.index(b)])
-        if p > best:
-            best, best_path = p, route
-    assert path == best_path
+    probs[0] = torch.tensor([0.9, 0.1])  # node 0 now prefers block 1: the best path is found by exhaustive search
+    best = max(all_paths(space), key=lambda path: path_probability(space, probs, path))
+    assert viterbi_path(space, probs) == best and best[:2] == [0, 1]
 
 
 def test_derivation_takes_argmax_ops_and_drops_skips():
@@ -81,24 +75,34 @@ def test_supernet_runs_only_sampled_ops_and_matches_shapes():
                 assert all(g is None for g in grads), (name, k)
 
 
-def test_rescaling_leaves_unsampled_probabilities_unchanged():
-    space = SearchSpace(widths=[16], layers=[1], connect=1)
+@pytest.mark.parametrize("tau", [0.5, 1.0])
+def test_rescaling_leaves_unsampled_probabilities_unchanged(tau):
+    space = SearchSpace(widths=[16], layers=[1], connect=1, temperature=tau)
     sn = Supernet(space, 16, 16)
-    trainer = SearchTrainer.__new__(SearchTrainer)
-    trainer.supernet = sn
     name = layer_name(("ph", 1, 0))
     with torch.no_grad():
         sn.alphas[name].copy_(torch.linspace(-1, 1, len(space.ph_ops)))
     sn.choice = {k: [0, 1] for k in sn.choice}
     before = {k: v.detach().clone() for k, v in sn.alphas.items()}
-    p_before = torch.softmax(before[name], 0)
     with torch.no_grad():
-        sn.alphas[name] += torch.randn(len(space.ph_ops))  # an optimizer step touched every logit
-    trainer._keep_unsampled_probabilities(before)
-    p_after = torch.softmax(sn.alphas[name].detach(), 0)
+        sn.alphas[name] += torch.randn(len(space.ph_ops), generator=torch.Generator().manual_seed(0))  # a step
+    sn.keep_unsampled_probabilities(before)
+    p_before, p_after = (torch.softmax(a / tau, 0) for a in (before[name], sn.alphas[name].detach()))
     torch.testing.assert_close(p_after[2:], p_before[2:])  # unsampled ops keep their probability
     torch.testing.assert_close(p_after[:2].sum(), p_before[:2].sum())  # the sampled pair keeps its total mass
     assert not torch.allclose(p_after[:2], p_before[:2])  # but moved within the pair
+
+
+def test_alpha_and_beta_do_not_depend_on_the_global_rng():
+    """The trainer seeds the global RNG with seed + rank: alpha and beta must be the same on every rank."""
+    nets = []
+    for global_seed in (0, 1):
+        torch.manual_seed(global_seed)
+        nets.append(Supernet(SPACE, 24, 40, seed=7))
+    for a, b in zip(nets[0].arch_parameters(), nets[1].arch_parameters()):
+        assert torch.equal(a, b) and a.abs().max() > 0
+    other = Supernet(SPACE, 24, 40, seed=8)
+    assert not torch.equal(nets[0].arch_parameters()[0], other.arch_parameters()[0])
 
 
 def test_gradients_reach_alpha_and_beta_through_the_cost(tmp_path):
@@ -145,9 +149,6 @@ def test_derived_arch_macs_equal_the_table_prediction(tmp_path):
 
 def test_budget_derivation_is_the_most_probable_arch_in_the_window(tmp_path):
     """Brute force over every architecture of a tiny space: the DP must find the best one within the budget."""
-    import itertools
-
-    from seattrack.models.arch import Arch, ArchBlock
     from seattrack.nas.derive import derive_arch_within_budget
 
     space = SearchSpace(widths=[16, 32], layers=[1, 1], connect=2, ops=["wavemlp_k3_t4", "wavemlp_k7_t8_dw"])
@@ -159,20 +160,19 @@ def test_budget_derivation_is_the_most_probable_arch_in_the_window(tmp_path):
         for p in list(sn.alphas.values()) + list(sn.betas.values()):
             p.normal_()
     logp = {k: torch.log_softmax(v.detach(), 0) for k, v in list(sn.alphas.items())}
-    edge = {int(k): torch.log_softmax(v.detach(), 0) for k, v in sn.betas.items()}
-    candidates = []
-    for path in ([1], [2], [1, 2]):
-        nodes = [0] + path
-        score = sum(float(edge[a][space.out_edges(a).index(b)]) for a, b in zip(nodes, nodes[1:] + [space.tail]))
-        per_block = []
-        for prev, block in zip(nodes, path):
-            ch = [(op, float(logp[layer_name(("ch", prev, block))][k])) for k, op in enumerate(space.ch_ops)]
-            ph = [(op, float(logp[layer_name(("ph", block, 0))][k])) for k, op in enumerate(space.ph_ops)]
-            per_block.append([(ArchBlock(space.widths[block - 1], c, [] if p == "skip_connect" else [p]), lc + lp)
-                              for (c, lc), (p, lp) in itertools.product(ch, ph)])
-        for combo in itertools.product(*per_block):
-            arch = Arch([b for b, _ in combo], 64)
-            candidates.append((score + sum(s for _, s in combo), model.arch_cost(arch) - model.table.fixed, arch))
+    edge = {int(k): torch.softmax(v.detach(), 0) for k, v in sn.betas.items()}
+
+    def score(path: list[int], choice: list[tuple]) -> float:
+        total = np.log(path_probability(space, edge, path))
+        for prev, block, (ch, ph) in zip(path, path[1:], choice):
+            total += float(logp[layer_name(("ch", prev, block))][space.ch_ops.index(ch)])
+            total += sum(float(logp[layer_name(("ph", block, ell))][space.ph_ops.index(op)])
+                         for ell, op in enumerate(ph))
+        return total
+
+    candidates = [(score(path, choice), model.arch_cost(arch) - model.table.fixed, arch)
+                  for path, choice, arch in all_archs(space, 64, 64)]
+    assert len(candidates) == 6 + 6 + 6 * 6  # paths [0,1], [0,2], [0,1,2]; 2 CH x 3 PH candidates per block
     costs = sorted(c for _, c, _ in candidates)
     for budget in (costs[len(costs) // 4], costs[len(costs) // 2], costs[-3]):
         low, high = 0.9 * budget, 1.1 * budget
@@ -196,3 +196,25 @@ def test_onnxruntime_latency_table(tmp_path):
     assert table.unit == "ms" and table.fixed > 0
     assert table.op("wavemlp_k3_t4_dw", 64, 16) > 0 and table.tail(16, 64) > 0
     assert "latency_ort" in table.path.name
+
+
+@pytest.mark.parametrize("scope", ["rfm", "network"])
+def test_target_derivation_keeps_viterbi_when_it_lands_and_otherwise_takes_the_dp(tmp_path, scope):
+    from seattrack.nas.derive import BUDGET_DP, VITERBI, derive_for_target, derive_from_supernet, scoped_cost
+
+    space = SearchSpace(widths=[16, 32, 64], layers=[1, 1, 1], connect=2, ops=["wavemlp_k3_t4_dw", "wavemlp_k7_t8"])
+    cfg = model_config("seat_lite", template_size=63, search_size=127)
+    model = CostModel(build_cost_table(cfg, space, "macs", cache_dir=tmp_path), space, 64, 64)
+    sn = Supernet(space, 64, 64)
+    with torch.no_grad():  # Viterbi + argmax = the longest path with the costliest ops: far from a cheap target
+        for name, alpha in sn.alphas.items():
+            alpha[int(torch.argmax(model.layer_costs[name]))] = 3.0
+        for beta in sn.betas.values():
+            beta[0] = 3.0  # edge i -> i + 1
+    viterbi = derive_from_supernet(sn)
+    costs = sorted(scoped_cost(model, arch, scope) for _, _, arch in all_archs(space, 64, 64))
+    assert scoped_cost(model, viterbi, scope) == costs[-1]
+    for target, expected in ((costs[-1], VITERBI), (0.97 * costs[-1], VITERBI), (costs[0], BUDGET_DP)):
+        arch, method = derive_for_target(sn, model, target, scope)
+        assert method == expected and abs(scoped_cost(model, arch, scope) - target) <= 0.1 * target
+        assert (arch == viterbi) == (method == VITERBI)

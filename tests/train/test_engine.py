@@ -1,9 +1,7 @@
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ from seattrack.models import load_model
 from seattrack.train.checkpoint import rank_rng_state, rng_state, set_rng_state
 from seattrack.train.data import build_pair_dataset
 from seattrack.train.engine import Trainer, build_model, load_train_config
+from tests.processes import sigkill_when
 from tests.train.conftest import tiny_overrides
 
 NO_AUG = ["data.pairs.negative_prob=0", "data.pairs.crop.search_shift=0", "data.pairs.crop.search_scale=0",
@@ -63,15 +62,8 @@ def test_sigkill_mid_epoch_then_resume_gives_the_same_weights(folder_dataset, tm
                    check=True, capture_output=True)
     killed = tmp_path / "killed"
     args = _write_cfg(tmp_path, tiny_overrides(folder_dataset, killed, **common))
-    proc = subprocess.Popen(_train_cmd(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:  # wait until the run is inside epoch 0, past its first checkpoint
-        csv = killed / "metrics.csv"
-        if csv.is_file() and len(csv.read_text().splitlines()) >= 5:
-            break
-        time.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    csv = killed / "metrics.csv"  # killed inside epoch 0, past its first checkpoint
+    sigkill_when(_train_cmd(args), lambda: csv.is_file() and len(csv.read_text().splitlines()) >= 5)
     assert not (killed / "model.pt").exists(), "the run finished before it could be killed"
     state = torch.load(killed / "checkpoint.pt", weights_only=False)
     assert state["position"]["epoch"] == 0 and state["position"]["step"] > 0  # killed mid-epoch

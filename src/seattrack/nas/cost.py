@@ -182,11 +182,8 @@ def table_key(metric: str, config: ModelConfig, space: SearchSpace, map_size: in
 def required_entries(space: SearchSpace, c0: int, last_dim: int) -> list[tuple[str, int, int]]:
     """(op, c_in, c_out) for every candidate of every mixed layer and every tail."""
     needed: set[tuple[str, int, int]] = set()
-    for kind, a, b in space.layer_keys():
-        c_in = space.node_width(a, c0)
-        c_out = space.node_width(b, c0) if kind == "ch" else c_in
-        for op in (space.ch_ops if kind == "ch" else space.ph_ops):
-            needed.add((op, c_in, c_out))
+    for key in space.layer_keys():
+        needed.update((op, *space.layer_widths(key, c0)) for op in space.candidates(key[0]))
     for i in range(1, space.blocks + 1):
         needed.add(("tail", space.node_width(i, c0), last_dim))
     return sorted(needed)
@@ -232,11 +229,8 @@ class CostModel:
         self.table, self.space, self.c0, self.last_dim = table, space, c0, last_dim
         self.layer_costs: dict[str, torch.Tensor] = {}
         for key in space.layer_keys():
-            kind, a, b = key
-            c_in = space.node_width(a, c0)
-            c_out = space.node_width(b, c0) if kind == "ch" else c_in
-            names = space.ch_ops if kind == "ch" else space.ph_ops
-            self.layer_costs[layer_name(key)] = torch.tensor([table.op(n, c_in, c_out) for n in names])
+            widths = space.layer_widths(key, c0)
+            self.layer_costs[layer_name(key)] = torch.tensor([table.op(n, *widths) for n in space.candidates(key[0])])
         self.tail_costs = {i: table.tail(space.node_width(i, c0), last_dim) for i in range(1, space.blocks + 1)}
 
     def expected(self, supernet, subset: bool = True) -> torch.Tensor:

@@ -5,19 +5,31 @@
 2. Per visited block j reached from i: CH op = argmax alpha of layer CH_{i->j}; each PH layer's op = argmax alpha,
    and layers whose argmax is `skip_connect` are removed.
 
-With a cost budget (the search's target-cost mode), `derive_arch_within_budget` returns the most probable
-architecture under the same score whose cost lies in the budget window.
+With a cost budget (the search's target-cost mode), `derive_for_target` keeps the Viterbi + argmax Arch when its
+cost already lies within 10 % of the target, and otherwise takes `derive_arch_within_budget`: the architecture
+of highest joint probability whose cost lies in that window. `derive_checkpoint` applies the same rule to a
+search checkpoint (`seattrack derive`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
+from ..config import from_dict
 from ..errors import SeatError
 from ..models.arch import Arch, ArchBlock
+from ..models.seat import ModelConfig
 from ..models.wavemlp import SKIP
+from ..train.checkpoint import load_training_state
+from .cost import CostModel, build_cost_table
 from .space import SearchSpace, layer_name
+from .supernet import Supernet
+
+VITERBI = "viterbi+argmax"
+BUDGET_DP = "budget DP"
 
 
 def viterbi_path(space: SearchSpace, edge_probs: dict[int, torch.Tensor]) -> list[int]:
@@ -59,7 +71,8 @@ def derive_arch(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict
     return Arch(blocks, last_dim)
 
 
-def derive_from_supernet(supernet) -> Arch:
+def derive_from_supernet(supernet: Supernet) -> Arch:
+    """Viterbi + argmax on a supernet's current alpha and beta."""
     return derive_arch(supernet.space, dict(supernet.alphas.items()), dict(supernet.betas.items()), supernet.c0,
                        supernet.last_dim)
 
@@ -69,9 +82,10 @@ def derive_arch_within_budget(space: SearchSpace, alphas: dict[str, torch.Tensor
                               resolution: int = 2000) -> Arch:
     """The most probable architecture whose RFM cost (ops + tail, fixed parts excluded) lies in [low, high].
 
-    Probability = path probability (product of p_{i->j}) x product of softmax(alpha) of the chosen ops: the
-    same score Viterbi + argmax maximise without a budget. Solved exactly by dynamic programming over nodes and
-    discretised cost (max-plus convolutions, `resolution` bins up to `high`); the result's exact cost is checked.
+    Probability = path probability (product of p_{i->j}) x product of softmax(alpha / tau) of the chosen ops.
+    (Viterbi + argmax maximise the path probability first and the ops given the path, so without a budget the two
+    can differ.) Solved exactly by dynamic programming over nodes and discretised cost (max-plus convolutions,
+    `resolution` bins up to `high`, window shrunk by the worst-case rounding); the result's exact cost is checked.
     """
     tau = space.temperature
     res = high / resolution
@@ -86,11 +100,9 @@ def derive_arch_within_budget(space: SearchSpace, alphas: dict[str, torch.Tensor
         return int(round(cost / res))
 
     def layer_options(kind: str, a: int, b: int) -> list[tuple[int, float, str]]:
-        names = space.ch_ops if kind == "ch" else space.ph_ops
-        c_in = space.node_width(a, c0)
-        c_out = space.node_width(b, c0) if kind == "ch" else c_in
+        widths = space.layer_widths((kind, a, b), c0)
         logp = torch.log_softmax(alphas[layer_name((kind, a, b))].detach().float() / tau, 0).tolist()
-        return [(to_bin(cost_model.table.op(n, c_in, c_out)), lp, n) for n, lp in zip(names, logp)]
+        return [(to_bin(cost_model.table.op(n, *widths)), lp, n) for n, lp in zip(space.candidates(kind), logp)]
 
     def convolve(table: np.ndarray, options: list[tuple[int, float, str]]) -> tuple[np.ndarray, np.ndarray]:
         out, arg = np.full(size, -np.inf), np.full(size, -1)
@@ -149,3 +161,52 @@ def derive_arch_within_budget(space: SearchSpace, alphas: dict[str, torch.Tensor
     if not low <= exact <= high:  # guarded by the margin; kept as a hard check
         raise SeatError(f"budget derivation produced cost {exact:.4g} outside [{low:.4g}, {high:.4g}]")
     return arch
+
+
+def scoped_cost(cost_model: CostModel, arch: Arch, scope: str) -> float:
+    """Table cost of `arch`: the whole network (`network`) or the RFM alone (`rfm`: ops + tail)."""
+    cost = cost_model.arch_cost(arch)
+    return cost - cost_model.table.fixed if scope == "rfm" else cost
+
+
+def derive_for_target(supernet: Supernet, cost_model: CostModel, target: float, scope: str,
+                      tolerance: float = 0.1) -> tuple[Arch, str]:
+    """(Arch, method): Viterbi + argmax when its cost is within `tolerance` of `target`, else the budget DP."""
+    arch = derive_from_supernet(supernet)
+    low, high = target * (1 - tolerance), target * (1 + tolerance)
+    if low <= scoped_cost(cost_model, arch, scope) <= high:
+        return arch, VITERBI
+    if scope == "network":
+        low, high = low - cost_model.table.fixed, high - cost_model.table.fixed
+    if high <= 0:
+        raise SeatError(f"cost target {target:.4g}: below the fixed parts' cost {cost_model.table.fixed:.4g}")
+    return derive_arch_within_budget(supernet.space, dict(supernet.alphas.items()), dict(supernet.betas.items()),
+                                     supernet.c0, supernet.last_dim, cost_model, max(low, 0.0), high), BUDGET_DP
+
+
+def derive_search(supernet: Supernet, cost_model: CostModel, target: float | None,
+                  scope: str = "network") -> tuple[Arch, str]:
+    """(Arch, method) of a search: Viterbi + argmax without a target, `derive_for_target` with one."""
+    if target is None:
+        return derive_from_supernet(supernet), VITERBI
+    return derive_for_target(supernet, cost_model, target, scope)
+
+
+def derive_checkpoint(path: str | Path) -> tuple[Arch, str]:
+    """Derive the Arch of a search checkpoint (honouring its cost target); also returns a one-line cost note."""
+    state = load_training_state(Path(path))
+    extra = state.get("extra", {})
+    if not extra.get("search"):
+        raise SeatError(f"checkpoint {path}: not a search checkpoint (no architecture parameters)")
+    space = from_dict(SearchSpace, extra["space"], where="search space")
+    model_cfg = from_dict(ModelConfig, extra["model_config"], where="search model config")
+    supernet = Supernet(space, extra["c0"], extra["last_dim"])
+    with torch.no_grad():
+        for params, saved in ((supernet.alphas, extra["alphas"]), (supernet.betas, extra["betas"])):
+            for k, v in saved.items():
+                params[k].copy_(v)
+    c = extra["cost"]
+    model = CostModel(build_cost_table(model_cfg, space, c["metric"], c["device"], c["threads"], c["cache"]),
+                      space, extra["c0"], extra["last_dim"])
+    arch, method = derive_search(supernet, model, c["target"], c["target_scope"])
+    return arch, f"{method}; predicted {c['metric']} {model.arch_cost(arch):.4g} {model.table.unit}"

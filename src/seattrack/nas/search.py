@@ -7,13 +7,15 @@ that their total probability is unchanged), then a weight pass on the training s
 seeded by (seed, epoch, step, pass), so all ranks sample the same ops and a resumed run repeats them exactly.
 
 Target-cost mode (`search.target`): lambda becomes a controller, updated after every architecture step by
-`lambda += target_gain * log(cost(derived) / target)`, so lambda grows while the derived network is too costly and
-shrinks (down to negative values, which reward cost) while it is too cheap; the derived network settles around
-the budget (checked to within 10 % by the test suite on a small search).
+`lambda += target_gain * log(cost(Viterbi + argmax Arch) / target)`, so lambda grows while the derived network is
+too costly and shrinks (down to negative values, which reward cost) while it is too cheap. Each epoch's and the
+final derivation keep the Viterbi + argmax Arch when it lands within 10 % of the target and otherwise take the
+budget-constrained DP (nas/derive.py); the log says which.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..config import from_dict, to_dict
+from ..config import apply_overrides, from_dict, load_yaml, to_dict
 from ..errors import SeatError
 from ..fileio import write_json_atomic
 from ..models.arch import Arch
@@ -32,11 +34,14 @@ from ..models.rfm import RFM
 from ..models.seat import ModelConfig
 from ..train.config import TrainConfig
 from ..train.data import build_pair_dataset, epoch_loader
+from ..train.distributed import barrier
 from ..train.engine import Trainer
 from .cost import CostModel, build_cost_table
-from .derive import derive_arch_within_budget, derive_from_supernet
+from .derive import derive_from_supernet, derive_search, scoped_cost
 from .space import SearchSpace
 from .supernet import Supernet
+
+ARCH_SEED_OFFSET = 7919  # the architecture pass's pairs and shuffling are seeded apart from the weight pass's
 
 
 @dataclass
@@ -80,7 +85,8 @@ class SearchTrainer(Trainer):
 
     def _make_supernet(self, model_cfg: ModelConfig) -> Supernet:
         self.model_cfg = model_cfg
-        self.supernet = Supernet(self.cfg.search.space, model_cfg.fusion_dim, model_cfg.arch.last_dim)
+        self.supernet = Supernet(self.cfg.search.space, model_cfg.fusion_dim, model_cfg.arch.last_dim,
+                                 seed=self.cfg.seed)
         return self.supernet
 
     # --------------------------------------------------------------------------------------------- setup
@@ -98,15 +104,16 @@ class SearchTrainer(Trainer):
         self.position.setdefault("arch_step", 0)
         if self.info.is_main:
             self.cost_model = self._cost_model(s.metric)
-        from ..train.distributed import barrier
-
         barrier(self.info)
         if not self.info.is_main:
             self.cost_model = self._cost_model(s.metric)  # read from the cache rank 0 wrote
         self.macs_model = self.cost_model if s.metric == "macs" else self._cost_model("macs")
         samples = max(int(self.cfg.data.samples_per_epoch * s.arch_fraction),
                       self.cfg.data.batch_size * self.info.world_size)
-        self.arch_dataset = build_pair_dataset(self.cfg.data, self.net, self.cfg.seed + 7919, samples, holdout="arch")
+        self.arch_dataset = build_pair_dataset(self.cfg.data, self.net, self.cfg.seed + ARCH_SEED_OFFSET, samples,
+                                               holdout="arch")
+        if s.target is not None:
+            self.derive()  # an unreachable budget is a one-line error now, not after the first epoch
 
     def _cost_model(self, metric: str) -> CostModel:
         s = self.cfg.search
@@ -149,8 +156,8 @@ class SearchTrainer(Trainer):
     def arch_pass(self, epoch: int) -> None:
         """Architecture steps over the held-out split, from the saved position."""
         s = self.cfg.search
-        loader, steps = epoch_loader(self.arch_dataset, self.cfg.data, self.info, epoch, self.cfg.seed + 7919,
-                                     self.position["arch_step"])
+        loader, steps = epoch_loader(self.arch_dataset, self.cfg.data, self.info, epoch,
+                                     self.cfg.seed + ARCH_SEED_OFFSET, self.position["arch_step"])
         self.net.train()
         bar = tqdm(total=steps, initial=self.position["arch_step"], desc=f"epoch {epoch} arch",
                    disable=not self.info.is_main, dynamic_ncols=True)
@@ -163,7 +170,7 @@ class SearchTrainer(Trainer):
             losses["loss"] = losses["loss"] + self.lam * torch.log(cost) / math.log(s.log_base)
             before = {k: v.detach().clone() for k, v in self.supernet.alphas.items()}
             if self.optimizer_step(losses, self.arch_optimizer, arch_params):
-                self._keep_unsampled_probabilities(before)
+                self.supernet.keep_unsampled_probabilities(before)
             self.optimizer.zero_grad(set_to_none=True)
             self.position["arch_step"] += 1
             if s.target is not None:
@@ -173,41 +180,23 @@ class SearchTrainer(Trainer):
                             lam=f"{self.lam:.3f}")
         bar.close()
 
-    @torch.no_grad()
-    def _keep_unsampled_probabilities(self, before: dict[str, torch.Tensor]) -> None:
-        """Restore unsampled logits and shift the sampled ones so their total softmax mass is unchanged."""
-        for name, alpha in self.supernet.alphas.items():
-            old = before[name]
-            sampled = torch.zeros_like(old, dtype=torch.bool)
-            sampled[self.supernet.choice[name]] = True
-            new = alpha.detach().clone()
-            new[~sampled] = old[~sampled]
-            shift = torch.logsumexp(old[sampled], 0) - torch.logsumexp(new[sampled], 0)
-            new[sampled] = new[sampled] + shift
-            alpha.copy_(new)
-
-    def _scoped_cost(self, model: CostModel, arch) -> float:
-        cost = model.arch_cost(arch)
-        return cost - model.table.fixed if self.cfg.search.target_scope == "rfm" else cost
-
-    def derive(self):
-        """The current derived Arch: Viterbi + argmax, or the most probable one within the target budget."""
+    def derive(self) -> tuple[Arch, str]:
+        """The current derived Arch and how it was derived (Viterbi + argmax, or the budget DP in target mode)."""
         s = self.cfg.search
-        if s.target is None:
-            return derive_from_supernet(self.supernet)
-        return budget_derivation(self.supernet, self.cost_model, s.target, s.target_scope)
+        return derive_search(self.supernet, self.cost_model, s.target, s.target_scope)
 
     def _update_lambda(self) -> None:
+        """The target-cost controller: lambda += gain * log(cost of the Viterbi + argmax Arch / target)."""
         s = self.cfg.search
-        current = self._scoped_cost(self.cost_model, derive_from_supernet(self.supernet))
+        current = scoped_cost(self.cost_model, derive_from_supernet(self.supernet), s.target_scope)
         self.lam += s.target_gain * math.log(max(current, 1e-12) / s.target)
 
     # ------------------------------------------------------------------------------------------ epochs
     def end_epoch(self, epoch: int) -> None:
-        arch = self.derive()
-        report = self.describe(arch)
+        arch, method = self.derive()
+        report = {**self.describe(arch), "derivation": method}
         if self.info.is_main:
-            print(f"epoch {epoch} derived arch: {report['arch']} | params {report['params'] / 1e6:.3f} M | "
+            print(f"epoch {epoch} derived arch ({method}): {report['arch']} | params {report['params'] / 1e6:.3f} M | "
                   f"MACs {report['macs'] / 1e9:.4f} G | predicted {self.cfg.search.metric} "
                   f"{report['predicted']:.4g} {self.cost_model.table.unit} | lambda {self.lam:.4f}")
             write_json_atomic(self.out_dir / "search_log.json", self._append_log(epoch, report))
@@ -223,13 +212,15 @@ class SearchTrainer(Trainer):
     def finalize(self) -> Path:
         final = self.out_dir / "arch.json"
         if self.info.is_main:
-            self.derive().save(final)
+            arch, method = self.derive()
+            arch.save(final)
             print(f"searched {self.cfg.epochs} epochs ({self.position['global_step']} weight steps, "
-                  f"{self.position['skipped']} skipped); derived Arch: {final}; log: {self.out_dir / 'search_log.json'}"
+                  f"{self.position['skipped']} skipped); derived Arch ({method}): {final}; "
+                  f"log: {self.out_dir / 'search_log.json'}"
                   f"\nretrain it: seattrack train RECIPE model.arch={final}")
         return final
 
-    def describe(self, arch) -> dict[str, Any]:
+    def describe(self, arch: Arch) -> dict[str, Any]:
         """Derived arch with its params, MACs and predicted cost (spec §5.2 logs this every epoch)."""
         fixed_params = count_params(self.net) - count_params(self.supernet)
         return {
@@ -240,50 +231,12 @@ class SearchTrainer(Trainer):
         }
 
     def _append_log(self, epoch: int, report: dict[str, Any]) -> list[dict[str, Any]]:
-        import json
-
         path = self.out_dir / "search_log.json"
         log = json.loads(path.read_text()) if path.is_file() else []
         return [r for r in log if r["epoch"] < epoch] + [{"epoch": epoch, **report}]
 
 
-def budget_derivation(supernet: Supernet, cost_model: CostModel, target: float, scope: str, tolerance: float = 0.1):
-    """Most probable Arch whose cost is within `tolerance` of `target` (scope: whole network or RFM only)."""
-    low, high = target * (1 - tolerance), target * (1 + tolerance)
-    if scope == "network":
-        low, high = low - cost_model.table.fixed, high - cost_model.table.fixed
-    if high <= 0:
-        raise SeatError(f"cost target {target:.4g}: below the fixed parts' cost {cost_model.table.fixed:.4g}")
-    return derive_arch_within_budget(supernet.space, dict(supernet.alphas.items()), dict(supernet.betas.items()),
-                                     supernet.c0, supernet.last_dim, cost_model, max(low, 0.0), high)
-
-
 def load_search_config(path: str | None, overrides: list[str]) -> SearchConfig:
-    from ..config import apply_overrides, load_yaml
-
+    """SearchConfig from a YAML recipe (optional) and dotted overrides."""
     data = load_yaml(path) if path else {}
     return from_dict(SearchConfig, apply_overrides(data, overrides), where=str(path or "config"))
-
-
-def derive_checkpoint(path: str | Path) -> tuple[Arch, str]:
-    """Derive the Arch stored in a search checkpoint (honouring its cost target) and describe its cost."""
-    from ..train.checkpoint import load_training_state
-
-    state = load_training_state(Path(path))
-    extra = state.get("extra", {})
-    if not extra.get("search"):
-        raise SeatError(f"checkpoint {path}: not a search checkpoint (no architecture parameters)")
-    space = from_dict(SearchSpace, extra["space"], where="search space")
-    model_cfg = from_dict(ModelConfig, extra["model_config"], where="search model config")
-    supernet = Supernet(space, extra["c0"], extra["last_dim"])
-    with torch.no_grad():
-        for k, v in extra["alphas"].items():
-            supernet.alphas[k].copy_(v)
-        for k, v in extra["betas"].items():
-            supernet.betas[k].copy_(v)
-    c = extra["cost"]
-    model = CostModel(build_cost_table(model_cfg, space, c["metric"], c["device"], c["threads"], c["cache"]),
-                      space, extra["c0"], extra["last_dim"])
-    arch = (derive_from_supernet(supernet) if c["target"] is None
-            else budget_derivation(supernet, model, c["target"], c["target_scope"]))
-    return arch, f"predicted {c['metric']} {model.arch_cost(arch):.4g} {model.table.unit}"

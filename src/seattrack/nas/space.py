@@ -65,6 +65,16 @@ class SearchSpace:
     def ph_ops(self) -> list[str]:
         return list(self.ops) + [SKIP]
 
+    def candidates(self, kind: str) -> list[str]:
+        """Candidate ops of a mixed layer of `kind` ('ch' or 'ph')."""
+        return self.ch_ops if kind == "ch" else self.ph_ops
+
+    def layer_widths(self, key: tuple[str, int, int], c0: int) -> tuple[int, int]:
+        """(c_in, c_out) of a mixed layer: CH i->j maps node i's width to block j's; PH layers keep their block's."""
+        kind, a, b = key
+        c_in = self.node_width(a, c0)
+        return c_in, (self.node_width(b, c0) if kind == "ch" else c_in)
+
     def layer_keys(self) -> list[tuple[str, int, int]]:
         """Every mixed layer: ('ch', i, j) for edge i->j into a block, ('ph', j, l) for PH layer l of block j."""
         keys: list[tuple[str, int, int]] = []

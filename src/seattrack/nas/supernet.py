@@ -36,34 +36,31 @@ class MixedOp(nn.Module):
 class Supernet(nn.Module):
     """Drop-in RFM for SeatNet: input width `c0` (the CFM output), output `last_dim` (the head's width)."""
 
-    def __init__(self, space: SearchSpace, c0: int, last_dim: int):
+    def __init__(self, space: SearchSpace, c0: int, last_dim: int, seed: int = 0):
         super().__init__()
         self.space, self.c0, self.last_dim = space, c0, last_dim
         self.out_dim = last_dim
         self.keys = space.layer_keys()
+        # alpha and beta come from their own generator seeded by `seed` alone: the trainer seeds the global RNG with
+        # seed + rank, and every rank must sample the same ops before DDP first broadcasts the parameters.
+        arch_rng = torch.Generator().manual_seed(seed)
         self.mixed = nn.ModuleDict()
         self.alphas = nn.ParameterDict()
         for key in self.keys:
-            kind, a, b = key
-            names = space.ch_ops if kind == "ch" else space.ph_ops
-            c_in = space.node_width(a, c0) if kind == "ch" else space.node_width(a, c0)
-            c_out = space.node_width(b, c0) if kind == "ch" else c_in
-            self.mixed[layer_name(key)] = MixedOp(names, c_in, c_out)
-            self.alphas[layer_name(key)] = nn.Parameter(1e-3 * torch.randn(len(names)))
+            names = space.candidates(key[0])
+            self.mixed[layer_name(key)] = MixedOp(names, *space.layer_widths(key, c0))
+            self.alphas[layer_name(key)] = nn.Parameter(1e-3 * torch.randn(len(names), generator=arch_rng))
         self.tails = nn.ModuleDict({str(i): conv1x1_tail(space.node_width(i, c0), last_dim)
                                     for i in range(1, space.blocks + 1)})
-        self.betas = nn.ParameterDict({str(i): nn.Parameter(1e-3 * torch.randn(len(space.out_edges(i))))
-                                       for i in range(space.blocks + 1)})
+        self.betas = nn.ParameterDict({
+            str(i): nn.Parameter(1e-3 * torch.randn(len(space.out_edges(i)), generator=arch_rng))
+            for i in range(space.blocks + 1)})
         self.choice: dict[str, list[int]] = {}
         self.sample_uniform(np.random.default_rng(0), 1)
 
     # ------------------------------------------------------------------------------------ parameters
     def arch_parameters(self) -> list[nn.Parameter]:
         return list(self.alphas.values()) + list(self.betas.values())
-
-    def weight_parameters(self) -> list[nn.Parameter]:
-        arch = {id(p) for p in self.arch_parameters()}
-        return [p for p in self.parameters() if id(p) not in arch]
 
     def edge_probs(self, node: int) -> torch.Tensor:
         return torch.softmax(self.betas[str(node)] / self.space.temperature, dim=0)
@@ -78,17 +75,31 @@ class Supernet(nn.Module):
     # -------------------------------------------------------------------------------------- sampling
     def sample_uniform(self, rng: np.random.Generator, k: int) -> None:
         """Warm-up sampling: k ops per layer, uniformly without replacement."""
-        self.choice = {name: sorted(rng.choice(len(m.names), size=min(k, len(m.names)), replace=False).tolist())
-                       for name, m in self.mixed.items()}
+        self.choice = {name: _draw(rng, len(m.names), k) for name, m in self.mixed.items()}
 
     def sample_by_alpha(self, rng: np.random.Generator, k: int) -> None:
         """k ops per layer drawn without replacement with probabilities softmax(alpha / tau)."""
-        choice = {}
-        for name, m in self.mixed.items():
-            p = torch.softmax(self.alphas[name].detach().float() / self.space.temperature, 0).cpu().numpy()
-            p = p / p.sum()
-            choice[name] = sorted(rng.choice(len(m.names), size=min(k, len(m.names)), replace=False, p=p).tolist())
-        self.choice = choice
+        tau = self.space.temperature
+        self.choice = {name: _draw(rng, len(m.names), k,
+                                   torch.softmax(self.alphas[name].detach().double() / tau, 0).cpu().numpy())
+                       for name, m in self.mixed.items()}
+
+    @torch.no_grad()
+    def keep_unsampled_probabilities(self, before: dict[str, torch.Tensor]) -> None:
+        """After an arch step: restore unsampled logits, shift the sampled ones to keep their total softmax mass.
+
+        Probabilities are softmax(alpha / tau), so the shift of the sampled subset S is
+        tau * (logsumexp(old_S / tau) - logsumexp(new_S / tau)); unsampled ops then keep their probability exactly.
+        """
+        tau = self.space.temperature
+        for name, alpha in self.alphas.items():
+            old, new = before[name], alpha.detach().clone()
+            sampled = torch.zeros_like(old, dtype=torch.bool)
+            sampled[self.choice[name]] = True
+            new[~sampled] = old[~sampled]
+            shift = tau * (torch.logsumexp(old[sampled] / tau, 0) - torch.logsumexp(new[sampled] / tau, 0))
+            new[sampled] = new[sampled] + shift
+            alpha.copy_(new)
 
     # --------------------------------------------------------------------------------------- forward
     def forward(self, x0: torch.Tensor) -> torch.Tensor:
@@ -109,3 +120,10 @@ class Supernet(nn.Module):
             t = self.edge_prob(i, space.tail) * self.tails[str(i)](outs[i])
             y = t if y is None else y + t
         return y
+
+
+def _draw(rng: np.random.Generator, n: int, k: int, p: np.ndarray | None = None) -> list[int]:
+    """min(k, n) sorted indices out of n, without replacement, with probabilities p (uniform when None)."""
+    if p is not None:
+        p = p / p.sum()
+    return sorted(rng.choice(n, size=min(k, n), replace=False, p=p).tolist())
