@@ -87,7 +87,7 @@ def _load_commands() -> None:
     """Import the modules that register further sub-commands."""
     import importlib
 
-    for module in ("track.cli", "train.cli", "nas.cli", "evaluation.cli", "export.cli", "web.cli", "demo"):
+    for module in ("track.cli", "data.cli", "train.cli", "nas.cli", "evaluation.cli", "export.cli", "web.cli", "demo"):
         try:
             importlib.import_module(f"{__package__}.{module}")
         except ModuleNotFoundError as exc:

@@ -204,3 +204,17 @@ def test_write_sequences_round_trip_and_resume(tmp_path) -> None:
     shutil.rmtree(partial)
     (partial / "junk").mkdir(parents=True)  # a folder from elsewhere, without meta.json
     assert len(write_sequences(root, 2, "val", seed=3, config=config)[1]) == 5
+
+
+def test_synth_command_writes_folder_sequences_the_readers_load(tmp_path, capsys):
+    from seattrack.cli import main
+    from seattrack.data.sources import build_source
+
+    out = tmp_path / "synth"
+    assert main(["synth", str(out), "--split", "val", "--sequences", "2", "--length", "12", "--seed", "3",
+                 "--set", "occlusion_prob=0"]) == 0
+    assert "2 sequences (24 frames, val photos, seed 3)" in capsys.readouterr().out
+    loaded = list(build_source("folder", str(out)))
+    assert [len(s) for s in loaded] == [12, 12] and all(s.visible.all() for s in loaded)  # no occlusion asked
+    assert main(["synth", str(out), "--sequences", "1", "--set", "colour=red"]) == 2
+    assert "unknown key(s) colour" in capsys.readouterr().err
