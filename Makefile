@@ -9,6 +9,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --no-deps vot-toolkit==0.9.0  # its other requirements are in [dev] (see pyproject.toml)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,5 +1,5 @@
-"""The vot-toolkit python-protocol entry, driven the way the toolkit's worker drives it (vot-toolkit itself is
-GPL-3.0 and its 0.9 release does not import on this Python, so the protocol calls are reproduced here)."""
+"""The vot-toolkit python-protocol entry: first driven call by call the way the toolkit's worker calls it, then run
+by vot-toolkit 0.9 itself (installed by `make`, see pyproject.toml) from a trackers.ini entry."""
 
 import numpy as np
 
@@ -25,3 +25,50 @@ def test_entry_tracks_through_the_protocol_calls(target_sequence):
         region, props = entry.update({"color": str(path)})
         assert len(region) == 4 and 0 <= props["confidence"] <= 1
         assert np.abs(np.asarray(region) - box).max() < 8
+
+
+def test_vot_toolkit_runs_the_entry_from_trackers_ini(target_sequence, tmp_path):
+    """The toolkit itself (vot-toolkit 0.9, its tracker registry and `python` protocol runtime, in a worker
+    process) reads the README's trackers.ini entry and tracks a VOT-layout sequence written here with polygons."""
+    import shutil
+
+    import cv2
+    import pytest
+
+    vot_tracker = pytest.importorskip("vot.tracker", reason="vot-toolkit is not installed (make test installs it)")
+    from vot.dataset import load_sequence
+    from vot.tracker import ObjectStatus
+
+    from seattrack.evaluation.metrics import iou
+
+    frames, gt = target_sequence
+    root = tmp_path / "vot" / "target"
+    (root / "color").mkdir(parents=True)
+    for i, f in enumerate(frames[:20]):
+        cv2.imwrite(str(root / "color" / f"{i + 1:08d}.jpg"), cv2.imread(str(f)))
+    x, y, w, h = gt[:20].T  # rotated-rectangle style 8-value polygons, as VOT2016-2019 ground truth is
+    polygons = np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=1)
+    np.savetxt(root / "groundtruth.txt", polygons, fmt="%.2f", delimiter=",")
+    (root / "sequence").write_text("channels.color=color/%08d.jpg\nfps=25\n")  # the toolkit's sequence metadata
+    (tmp_path / "trackers.ini").write_text(
+        "[SEAT]\nlabel = SEAT\nprotocol = python\ncommand = seattrack.evaluation.vot_tracker:create_tracker\n"
+        "arg_model = seat_lite\n")
+    sequence = load_sequence(str(root))
+    runtime = vot_tracker.Registry([str(tmp_path)])["SEAT"].runtime()
+    try:
+        boxes = []
+        for index in range(len(sequence)):
+            if index == 0:
+                result = runtime.initialize(sequence.frame(0), ObjectStatus(sequence.groundtruth(0), {}))
+            else:
+                result = runtime.update(sequence.frame(index))
+            status = result.objects[0] if isinstance(result.objects, list) else result.objects  # the one target
+            box = status.region  # the entry reports rectangles
+            boxes.append([box.x, box.y, box.width, box.height])
+            assert 0.0 <= float(status.properties["confidence"]) <= 1.0
+    finally:
+        runtime.stop()
+        shutil.rmtree(tmp_path / "vot")
+    overlap = iou(np.asarray(boxes), gt[:20])
+    print(f"vot-toolkit python runtime: mean IoU {overlap.mean():.3f} over 20 frames")
+    assert overlap.mean() > 0.6
