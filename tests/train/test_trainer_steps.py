@@ -52,9 +52,13 @@ def test_non_finite_and_huge_losses_skip_the_step_and_are_counted(folder_dataset
     assert trainer.position["skipped"] == 3
     assert same(before, trainer.net.state_dict())  # weights and BatchNorm statistics as they were
     assert all(p.grad is None for p in params)
+    poisoned = {**batch, "x": batch["x"].clone()}
+    poisoned["x"][0, :, 10:20, 10:20] = float("nan")  # a non-finite forward: NaN reaches the BatchNorm statistics
+    assert not trainer.optimizer_step(trainer.forward_loss(trainer.to_device(poisoned)), trainer.optimizer, params)
+    assert trainer.position["skipped"] == 4 and same(before, trainer.net.state_dict())  # restored, not NaN
     losses = trainer.forward_loss(trainer.to_device(batch))
     assert losses["loss"] < 50 and trainer.optimizer_step(losses, trainer.optimizer, params)
-    assert trainer.position["skipped"] == 3 and not same(before, trainer.net.state_dict())
+    assert trainer.position["skipped"] == 4 and not same(before, trainer.net.state_dict())
     trainer.logger.close()
 
 

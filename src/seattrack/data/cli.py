@@ -1,5 +1,6 @@
 """`seattrack synth`: write synthetic sequences (scikit-image photos + procedural content) in the folder format,
-for tuning, validation or a quick benchmark; the same clips `SyntheticPairSource` draws its training pairs from."""
+for tuning, validation or a quick benchmark; rendered like `SyntheticPairSource`'s training scenes, from the same
+photo splits."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from ..errors import SeatError
 
 @dataclass(frozen=True)
 class Benchmark:
-    """`hypers`: the `configs/hypers/<name>.yaml` file that holds this benchmark's tracking hyper-parameter sets."""
+    """`hypers`: the `configs/hypers/<name>.yaml` file for this benchmark's tracking hyper-parameter sets (shipped for
+    the standard benchmarks; `seattrack tune` creates or extends it)."""
 
     source: str
     split: str | None
@@ -24,7 +25,7 @@ class Benchmark:
 BENCHMARKS: dict[str, Benchmark] = {
     "otb": Benchmark("otb", None, "ope", "pysot", "otb"),
     "uav123": Benchmark("uav", None, "ope", "pysot", "uav123", {"variant": "uav123"}),
-    "uav20l": Benchmark("uav", None, "ope", "pysot", "uav20l", {"variant": "uav20l"}),
+    "uav20l": Benchmark("uav", None, "ope", "pysot", "uav123", {"variant": "uav20l"}),  # same videos
     "lasot": Benchmark("lasot", "test", "ope", "lasot_official", "lasot"),
     "got10k-val": Benchmark("got10k", "val", "got10k", "got10k", "got10k"),  # tuned on val, used on test
     "got10k-test": Benchmark("got10k", "test", "got10k", "got10k", "got10k"),

@@ -185,7 +185,7 @@ def derive_for_target(supernet: Supernet, cost_model: CostModel, target: float, 
 
 
 def derive_search(supernet: Supernet, cost_model: CostModel, target: float | None,
-                  scope: str = "network") -> tuple[Arch, str]:
+                  scope: str) -> tuple[Arch, str]:
     """(Arch, method) of a search: Viterbi + argmax without a target, `derive_for_target` with one."""
     if target is None:
         return derive_from_supernet(supernet), VITERBI

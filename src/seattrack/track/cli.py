@@ -35,7 +35,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("input", help="video file, folder of frames, glob pattern (quote it) or webcam index")
     p.add_argument("--box", help="initial box x,y,w,h on the first frame (draw it when omitted and a display exists)")
     add_tracker_args(p)
-    p.add_argument("--out", help="annotated video to write (.mp4)")
+    p.add_argument("--out", help="annotated video to write (.mp4: MPEG-4 Part 2; .webm: VP8, plays in browsers)")
     p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
     p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
     p.add_argument("--max-frames", type=int, help="stop after this many frames (a webcam never ends otherwise)")
@@ -47,6 +47,8 @@ def _track(p: argparse.ArgumentParser) -> Handler:
 
         if args.show and not has_display():
             raise SeatError(f"--show {GUI_HINT}")
+        if args.max_frames is not None and args.max_frames < 1:
+            raise SeatError(f"--max-frames {args.max_frames}: expected 1 or more")
         source = FrameSource(args.input)
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         box = parse_box(args.box) if args.box else select_box(source.first_frame())

@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 
 
-def context_side(w, h, context: float = 0.5):
-    """Side of the template context square: sqrt((w + p)(h + p)) with p = context * (w + h); element-wise on arrays."""
+def context_side(w: float | np.ndarray, h: float | np.ndarray, context: float = 0.5) -> float | np.ndarray:
+    """sqrt((w + p)(h + p)) with p = context * (w + h), element-wise on arrays: the side of the template's context
+    square, and (context 0.5) the size measure of the tracker's scale penalty (spec §8)."""
     pad = context * (w + h)
     return np.sqrt((w + pad) * (h + pad))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,8 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
                  on_frame=None, max_frames: int | None = None) -> TrackSummary:
     """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame.
 
-    An unreadable frame keeps the previous box (score 0) so the box file has one line per input frame. Ctrl+C, or
+    An unreadable frame keeps the previous box (score 0) so the box file has one line per input frame, the video
+    repeats the previous annotated frame, and its time (NaN) stays out of the fps figure. Ctrl+C, or
     q / Esc in the `show` window, stops early and keeps the outputs for the frames tracked so far; any other error
     leaves no output video behind.
     """
@@ -57,9 +59,7 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     total = min(filter(None, (source.count, max_frames)), default=None)
     bar = tqdm(total=total, unit="frame", disable=not progress, desc="tracking")
     try:
-        for index, frame in enumerate(source):
-            if index == max_frames:
-                break
+        for index, frame in enumerate(itertools.islice(source, max_frames)):
             start = time.perf_counter()
             if frame is None and index == 0:
                 raise SeatError(f"input {source.spec}: the first frame is unreadable, and the box refers to it")
@@ -71,10 +71,10 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
             else:
                 result = tracker.update(frame)
                 box, score = result.box_xywh, result.score
-            times.append(time.perf_counter() - start)
+            times.append(time.perf_counter() - start if frame is not None else np.nan)
             boxes.append(box)
             scores.append(score)
-            fps = 1.0 / max(np.mean(times[-30:]), 1e-9)
+            fps = frame_rate(times[-30:])
             if (sink or show or on_frame) and frame is not None:
                 annotated = draw_result(frame, box, score, fps)
             if sink:
@@ -101,9 +101,9 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     if out_txt:
         write_box_file(out_txt, boxes_arr)
     t = np.asarray(times)
-    steady = t[1:] if len(t) > 1 else t
+    steady = t[1:] if np.isfinite(t[1:]).any() else t  # initialisation excluded when frames were tracked
     return TrackSummary(
-        frames=len(boxes), fps=float(1.0 / max(steady.mean(), 1e-9)), mean_score=float(np.mean(scores[1:] or [1.0])),
+        frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:] or [1.0])),
         boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped, stopped=stopped,
         video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
     )
@@ -111,6 +111,13 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
 
 GUI_HINT = ("needs a display and an OpenCV build with GUI support; the package installs OpenCV's headless build "
             "(swap it: pip uninstall -y opencv-contrib-python-headless && pip install opencv-contrib-python)")
+
+
+def frame_rate(seconds) -> float:
+    """Frames per second over the timed frames (NaN entries, the unreadable frames, left out; 0 if none)."""
+    timed = np.asarray(seconds, dtype=np.float64)
+    timed = timed[np.isfinite(timed)]
+    return float(1.0 / max(timed.mean(), 1e-9)) if len(timed) else 0.0
 
 
 def has_display() -> bool:

@@ -109,7 +109,8 @@ class FrameSource:
 
 
 class VideoSink:
-    """mp4 writer that appears at `path` only when closed successfully (temp file + rename)."""
+    """Video writer (`.webm`: VP8, else mp4 / MPEG-4 Part 2) whose file appears at `path` only when closed
+    successfully (temp file + rename)."""
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = Path(path)

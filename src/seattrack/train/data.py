@@ -35,22 +35,26 @@ def build_pair_source(cfg: SourceConfig, seed: int, holdout: str | None = None) 
     return SequencePairs(source, cfg.frame_range, name=name, indices=indices)
 
 
-def footage(seq: Sequence) -> str:
-    """What a sequence was filmed as: its frame folder, or its image for a one-frame sequence. Tracks of one video
-    and COCO instances of one image share it, so a split by footage never shows the held-out frames to the weights."""
+def footage(seq: Sequence) -> str | None:
+    """What a sequence was filmed as: its frame folder, or its image for a one-frame sequence (None when it has no
+    frame). Tracks of one video and COCO instances of one image share it, so a split by footage never shows the
+    held-out frames to the weights."""
+    if not seq.frames:
+        return None
     return seq.frames[0] if len(seq.frames) == 1 else str(Path(seq.frames[0]).parent)
 
 
 def holdout_indices(sequences: list[Sequence], part: str, name: str = "dataset") -> list[int]:
     """Positions of `part` ("arch" or "weights") in a fixed split by footage: a tenth of the videos (at least one),
-    chosen by a stable hash of their folder, go to the architecture pass and never to the weight steps."""
+    chosen by a stable hash of their folder, go to the architecture pass and never to the weight steps. Empty
+    sequences go to neither. Reads every sequence's annotations once, when the search starts."""
     keys = [footage(seq) for seq in sequences]
-    groups = sorted(set(keys), key=lambda k: (zlib.crc32(k.encode()), k))
+    groups = sorted({k for k in keys if k is not None}, key=lambda k: (zlib.crc32(k.encode()), k))
     if len(groups) < 2:
         raise SeatError(f"source {name}: the search holds out a tenth of the videos for its architecture pass, "
                         f"which needs at least 2 videos (found {len(groups)})")
     arch = set(groups[: max(1, len(groups) // 10)])
-    return [i for i, key in enumerate(keys) if (key in arch) == (part == "arch")]
+    return [i for i, key in enumerate(keys) if key is not None and (key in arch) == (part == "arch")]
 
 
 def build_pair_dataset(cfg: DataConfig, net: SeatNet, seed: int, samples: int | None = None,

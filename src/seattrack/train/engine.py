@@ -56,6 +56,14 @@ def build_model(cfg: TrainConfig, make_rfm: Callable[[ModelConfig], torch.nn.Mod
     return SeatNet(config, spec.pretrained_backbone, rfm=make_rfm(config))
 
 
+def updated_bn_statistics(net: torch.nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(buffer, copy) of the running statistics of every BatchNorm layer a training forward will update (frozen
+    layers are in eval mode and left out)."""
+    return [(buffer, buffer.detach().clone()) for m in net.modules()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.training and m.track_running_stats
+            for buffer in (m.running_mean, m.running_var, m.num_batches_tracked)]
+
+
 class Trainer:
     """Owns the model, data, optimizer and run folder; `run()` trains to `config.epochs`."""
 
@@ -80,7 +88,7 @@ class Trainer:
         self.use_amp = config.amp and self.info.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
         self._pending_issues = torch.zeros(len(DATA_ISSUES), dtype=torch.float64)
-        self._buffers_before: list[torch.Tensor] = []
+        self._bn_before: list[tuple[torch.Tensor, torch.Tensor]] = []
         self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0, "bad_data": self._listing_issues()}
         self.setup()
         if resume:
@@ -167,8 +175,9 @@ class Trainer:
         return lr
 
     def forward_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """The losses of one batch; the model's buffers (BatchNorm statistics) are kept in case the step is skipped."""
-        self._buffers_before = [b.detach().clone() for b in self.net.buffers()]
+        """The losses of one batch; the statistics of the BatchNorm layers this forward updates are kept, for
+        `optimizer_step` to restore if the step is skipped."""
+        self._bn_before = updated_bn_statistics(self.net)
         with torch.autocast(self.info.device.type, enabled=self.use_amp):
             cls, ltrb = self.model()(batch["z"], batch["x"], batch["z_box"])
         return tracking_loss(cls.float(), ltrb.float(), batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
@@ -186,7 +195,7 @@ class Trainer:
         if not all_true(ok, self.info):
             optimizer.zero_grad(set_to_none=True)
             with torch.no_grad():
-                for buffer, before in zip(self.net.buffers(), self._buffers_before, strict=True):
+                for buffer, before in self._bn_before:
                     buffer.copy_(before)
             self.position["skipped"] += 1
             return False

@@ -74,8 +74,10 @@ def probe_video(path: Path, name: str) -> VideoInfo:
         message = f"{name}: not a video OpenCV can decode ({container} container, corrupt or unsupported codec)"
         raise SeatError(message) from None
     total = video.count
-    frames = list(itertools.islice(video, 2))
-    video.capture.release()
+    try:
+        frames = list(itertools.islice(video, 2))
+    finally:
+        video.capture.release()
     if len(frames) < 2:
         raise SeatError(f"{name}: not a video (only one frame decodes); a video needs at least 2 frames")
     return VideoInfo(container, frames[0], video.fps, total)

@@ -109,9 +109,11 @@ class UAVSource(DatasetSource):
         """The attribute abbreviations flagged in `att/<name>.txt` (None without a readable file)."""
         try:
             flags = read_labels(self.anno_dir / "att" / f"{name}.txt")
-        except SeatError:
-            flags = []  # not integers: counted below
-        if flags is not None and len(flags) != len(UAV_ATTRIBUTES):
+        except SeatError:  # not integers
+            flags = []
+        if flags is None:
+            return None
+        if len(flags) != len(UAV_ATTRIBUTES):
             notes["unreadable_attributes"] += 1
-            flags = None
-        return None if flags is None else [tag for tag, flag in zip(UAV_ATTRIBUTES, flags, strict=True) if flag]
+            return None
+        return [tag for tag, flag in zip(UAV_ATTRIBUTES, flags, strict=True) if flag]
