@@ -42,3 +42,15 @@ def test_cost_is_quadratic_in_width():
     assert 3.8 < large[0] / small[0] < 4.1
     # spec §2.2 table: k3_t4 at C=256 ~1.06 M params, ~0.95 G MACs at 31x31
     assert abs(large[0] / 1e6 - 1.06) < 0.03 and abs(large[1] / 1e9 - 0.95) < 0.03
+
+
+def test_patm_wave_is_amplitude_cos_then_amplitude_sin_as_in_spec():
+    """Spec §2.2 / official Wave-MLP: concat(A cos θ, A sin θ) along channels (2C), then the grouped 2C -> C conv."""
+    from seattrack.models.wavemlp import PATM
+
+    torch.manual_seed(0)
+    amplitude, theta = torch.randn(2, 6, 5, 5), torch.rand(2, 6, 5, 5) * 3
+    wave = PATM._wave(amplitude, theta)
+    assert wave.shape == (2, 12, 5, 5)
+    torch.testing.assert_close(wave[:, :6], amplitude * torch.cos(theta))
+    torch.testing.assert_close(wave[:, 6:], amplitude * torch.sin(theta))

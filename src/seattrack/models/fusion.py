@@ -55,7 +55,8 @@ class CFM(nn.Module):
             )
         batch_index = torch.arange(zt.shape[0], dtype=roi.dtype, device=roi.device).unsqueeze(1)
         rois = torch.cat((batch_index, roi), dim=1)
-        kernel = roi_align(zt, rois, output_size=self.roi_size, spatial_scale=1.0, sampling_ratio=2, aligned=True)
+        kernel = roi_align(zt, rois, output_size=self.roi_size, spatial_scale=1.0,
+                           sampling_ratio=0, aligned=True)  # 0: adaptive (spec §3.1), in ONNX too
         g = self.target_vector(kernel)  # (B, C, 1, 1)
         tokens = zt.flatten(2)  # (B, C, Hz*Wz)
         return tokens, g, self.film_gamma(g), self.film_beta(g)

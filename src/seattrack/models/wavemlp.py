@@ -53,10 +53,9 @@ class PATM(nn.Module):
 
     @staticmethod
     def _wave(amplitude: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-        # Interleave cos/sin per channel so that group c of the grouped conv sees (A_c cos, A_c sin).
-        b, c, h, w = amplitude.shape
-        wave = torch.stack((amplitude * torch.cos(theta), amplitude * torch.sin(theta)), dim=2)
-        return wave.reshape(b, 2 * c, h, w)
+        # [A cos(theta), A sin(theta)] concatenated along channels, as in spec §2.2 and the official Wave-MLP: the
+        # grouped 2C -> C conv then reads two neighbouring channels of that stack per group.
+        return torch.cat((amplitude * torch.cos(theta), amplitude * torch.sin(theta)), dim=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, c, _, _ = x.shape
