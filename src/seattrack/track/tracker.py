@@ -74,20 +74,18 @@ class SeatTracker:
             model = TorchBackend(model, str(next(model.parameters()).device))
         self.backend = model
         self.hypers = load_hypers(hypers)
-        self._windows: dict[int, np.ndarray] = {}
-        self._grids: dict[int, np.ndarray] = {}
+        self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # search size -> (cell centres, window)
         self.center: np.ndarray | None = None
         self.size: np.ndarray | None = None
 
     # ------------------------------------------------------------------------------------------ geometry
     def _grid(self, search_size: int) -> tuple[np.ndarray, np.ndarray]:
         """Cell centres (S,) in search-crop pixels, and the cosine window (S, S) for that search size."""
-        if search_size not in self._grids:
+        if search_size not in self._maps:
             geo = self.backend.geometry(search_size)
             cells = geo.offset + geo.stride * np.arange(geo.size, dtype=np.float64)
-            self._grids[search_size] = cells
-            self._windows[search_size] = cosine_window(cells, search_size / 2, geo.stride)
-        return self._grids[search_size], self._windows[search_size]
+            self._maps[search_size] = cells, cosine_window(cells, search_size / 2, geo.stride)
+        return self._maps[search_size]
 
     # ---------------------------------------------------------------------------------------------- init
     def init(self, image: np.ndarray, box_xywh) -> None:
