@@ -3,7 +3,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.seattrack-installed
 
-.PHONY: demo test install lint bench clean
+# Debian's wallpaper photographs that the synthetic scenes use (seattrack.data.synthetic.photos; licences in README)
+PHOTO_PACKAGES := lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: demo test install photos lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,10 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+photos:
+	@dpkg -s $(PHOTO_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PHOTO_PACKAGES); }
+
 demo: $(STAMP)
 	$(VENV)/bin/seattrack demo
 
-test: $(STAMP)
+test: $(STAMP) photos
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

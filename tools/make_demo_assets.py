@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.datasets import load_sample_image
 
 from seattrack.data.synthetic.config import SceneConfig
-from seattrack.data.synthetic.render import render_sequence
+from seattrack.data.synthetic.families import render_sequence
 
 ASSETS = Path(__file__).resolve().parents[1] / "src" / "seattrack" / "assets"
 

@@ -1,23 +1,28 @@
-"""Synthetic tracking data from scikit-image's bundled photos and procedural content (see the data policy).
+"""Synthetic tracking data from scikit-image's bundled photos, Debian's wallpaper photographs and procedural content
+(see the data policy).
 
-- `image_bank(split)`: the train/val photo banks (`TRAIN_IMAGES`, `VAL_IMAGES`, disjoint);
-- `SceneConfig`, `render_sequence`, `render_pair`: random clips with a moving, scaling, rotating target,
-  camera motion, occlusion, distractors and look-alikes, illumination change, blur and noise; boxes are
-  measured on the rendered target mask;
+- `image_bank(split)`: the train/val photo banks (`TRAIN_IMAGES`, `VAL_IMAGES`, `PHOTOS`; disjoint);
+- `SceneConfig`, `render_sequence`, `render_pair`: random clips of a scene family (`FAMILIES`: composites of a
+  pasted object, a camera over a photograph with a region target, a parallax layer) with occlusion, look-alikes,
+  illumination change, blur, noise and JPEG; boxes are exact by construction;
 - `write_sequences` / `synthetic_sequences`: clips on disk (folder format) or in memory;
 - `SyntheticPairSource`: endless training pairs rendered on the fly.
 """
 
 from .bank import TRAIN_IMAGES, VAL_IMAGES, image_bank
+from .camera import plan_region_scene, render_region_frame
 from .config import SceneConfig
+from .families import FAMILIES, TRAINING_FAMILIES, RenderedSequence, render_pair, render_sequence
+from .photos import PHOTO_PACKAGES, PHOTOS, debian_photos
 from .procedural import object_mask, procedural_texture
-from .render import RenderedSequence, render_frame, render_pair, render_sequence
+from .render import render_frame
 from .scene import plan_scene
 from .source import SyntheticPairSource
 from .writer import synthetic_sequences, write_sequences
 
 __all__ = [
-    "TRAIN_IMAGES", "VAL_IMAGES", "RenderedSequence", "SceneConfig", "SyntheticPairSource",
-    "image_bank", "object_mask", "plan_scene", "procedural_texture", "render_frame", "render_pair",
-    "render_sequence", "synthetic_sequences", "write_sequences",
+    "FAMILIES", "PHOTOS", "PHOTO_PACKAGES", "TRAINING_FAMILIES", "TRAIN_IMAGES", "VAL_IMAGES", "RenderedSequence",
+    "SceneConfig", "SyntheticPairSource", "debian_photos", "image_bank", "object_mask", "plan_region_scene",
+    "plan_scene", "procedural_texture", "render_frame", "render_pair", "render_region_frame", "render_sequence",
+    "synthetic_sequences", "write_sequences",
 ]

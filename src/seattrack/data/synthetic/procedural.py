@@ -115,17 +115,31 @@ OUTLINES: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
 }
 
 
-def object_mask(rng: np.random.Generator, h: int, w: int, kind: str | None = None) -> np.ndarray:
-    """A soft (h, w) float32 alpha mask in [0, 1] of an object filling the patch; it always covers the centre.
+EDGES: tuple[str, ...] = ("hard", "soft", "ragged")
 
-    `kind` is one of `OUTLINES` (random when None); the edge is softened by a small random blur.
+
+def object_mask(rng: np.random.Generator, h: int, w: int, kind: str | None = None, edge: str | None = None
+                ) -> np.ndarray:
+    """An (h, w) float32 alpha mask in [0, 1] of an object filling the patch; it always covers the centre.
+
+    `kind` is one of `OUTLINES`, `edge` one of `EDGES` (each random when None): a hard edge is the polygon's
+    anti-aliased outline, a soft one is blurred by up to 3 px, a ragged one is eaten away irregularly (by noise,
+    up to 15 % of the patch deep).
     """
     kind = kind or str(rng.choice(list(OUTLINES), p=[0.5, 0.25, 0.25]))
+    edge = edge or str(rng.choice(EDGES))
     outline = OUTLINES[kind](rng, h, w)
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [np.round(outline * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
-    softness = rng.uniform(0.3, 1.2)
-    return cv2.GaussianBlur(mask, (0, 0), softness).astype(np.float32) / 255
+    alpha = mask.astype(np.float32) / 255
+    if edge == "soft":
+        alpha = cv2.GaussianBlur(alpha, (0, 0), rng.uniform(0.5, 3.0))
+    elif edge == "ragged":
+        depth = rng.uniform(2, max(3.0, 0.15 * min(h, w)))  # how far in the outline is eaten, at most
+        inside = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
+        grain = _grid(rng, h, w, max(4, round(max(h, w) / rng.uniform(2, 5))))[:, :, 0]
+        alpha = cv2.GaussianBlur((inside > depth * grain).astype(np.float32), (0, 0), 0.5)
+    return alpha.astype(np.float32)
 
 
 def cut_patch(rng: np.random.Generator, image: np.ndarray, h: int, w: int) -> np.ndarray:

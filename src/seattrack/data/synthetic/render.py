@@ -11,22 +11,12 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from .config import SceneConfig
-from .scene import Effects, Layer, Scene, plan_scene
+from .scene import Effects, Layer, Scene
 
 _UNIFORM_STD = 255 / np.sqrt(12)  # standard deviation of uniform bytes
 
 
-class RenderedSequence(NamedTuple):
-    """Frames (BGR uint8), boxes (N, 4) x,y,w,h, visible (N,) and attributes (`cover`: visible fraction)."""
-
-    frames: list[np.ndarray]
-    boxes: np.ndarray
-    visible: np.ndarray
-    attributes: dict[str, np.ndarray]
-
-
-class _Drawn(NamedTuple):
+class Drawn(NamedTuple):
     """Where a layer landed: the top-left of its region of interest and its alpha there (float32, [0, 1])."""
 
     x: int
@@ -34,7 +24,7 @@ class _Drawn(NamedTuple):
     alpha: np.ndarray
 
 
-def _draw(frame: np.ndarray, layer: Layer, t: int) -> _Drawn | None:
+def draw_layer(frame: np.ndarray, layer: Layer, t: int) -> Drawn | None:
     """Composite `layer` at frame `t` over `frame` in place ("over" with premultiplied colour); None if off-frame."""
     affine = layer.affine(t)
     h, w = layer.patch.shape[:2]
@@ -50,10 +40,10 @@ def _draw(frame: np.ndarray, layer: Layer, t: int) -> _Drawn | None:
     alpha = warped[:, :, 3].astype(np.float32) / 255
     region = frame[y0:y1, x0:x1]
     region[:] = cv2.add(region * (1 - alpha)[:, :, None], warped[:, :, :3], dtype=cv2.CV_8U)
-    return _Drawn(int(x0), int(y0), alpha)
+    return Drawn(int(x0), int(y0), alpha)
 
 
-def _mask_box(drawn: _Drawn) -> np.ndarray:
+def _mask_box(drawn: Drawn) -> np.ndarray:
     """The tight x,y,w,h box of the pixels where the object's alpha is at least one half."""
     mask = drawn.alpha >= min(0.5, float(drawn.alpha.max()))
     columns, rows = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
@@ -61,7 +51,7 @@ def _mask_box(drawn: _Drawn) -> np.ndarray:
                     dtype=np.float64)
 
 
-def _cover(target: _Drawn, occluders: list[_Drawn | None], total_area: float) -> float:
+def _cover(target: Drawn, occluders: list[Drawn | None], total_area: float) -> float:
     """Fraction of the whole object's alpha mass that is inside the frame and not hidden by an occluder."""
     seen = target.alpha.copy()
     h, w = seen.shape
@@ -99,8 +89,9 @@ def _shade(frame: np.ndarray, shading: np.ndarray, shift: np.ndarray) -> np.ndar
     return cv2.multiply(frame, gain, dtype=cv2.CV_8U)
 
 
-def _apply_effects(frame: np.ndarray, effects: Effects, t: int) -> np.ndarray:
-    """Illumination (per-channel gain and gamma via a lookup table, drifting shading), blur, then noise."""
+def apply_effects(frame: np.ndarray, effects: Effects, t: int) -> np.ndarray:
+    """Illumination (per-channel gain and gamma via a lookup table, drifting shading), blur, noise, then JPEG
+    compression: applied to the whole composited frame, so a pasted layer carries the same artefacts as the rest."""
     if effects.gamma[t] != 1 or (effects.gain[t] != 1).any():
         levels = (np.arange(256, dtype=np.float64)[:, None] / 255) ** effects.gamma[t] * effects.gain[t] * 255
         frame = cv2.LUT(frame, np.clip(levels, 0, 255).astype(np.uint8).reshape(1, 256, 3))
@@ -114,6 +105,9 @@ def _apply_effects(frame: np.ndarray, effects: Effects, t: int) -> np.ndarray:
         noise = np.frombuffer(np.random.default_rng(effects.seeds[t]).bytes(frame.size), np.uint8)
         weight = effects.noise[t] / _UNIFORM_STD
         frame = cv2.addWeighted(frame, 1.0, noise.reshape(frame.shape), weight, -127.5 * weight, dtype=cv2.CV_8U)
+    if effects.jpeg[t] > 0:
+        _, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(effects.jpeg[t])])
+        frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
     return frame
 
 
@@ -127,25 +121,8 @@ def render_frame(scene: Scene, t: int) -> tuple[np.ndarray, np.ndarray, float]:
     frame = cv2.warpAffine(scene.background, scene.background_maps[t], (width, height),
                            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT_101)
     for layer in scene.behind:
-        _draw(frame, layer, t)
-    target = _draw(frame, scene.target, t)
-    occluders = [_draw(frame, layer, t) for layer in scene.front]
+        draw_layer(frame, layer, t)
+    target = draw_layer(frame, scene.target, t)
+    occluders = [draw_layer(frame, layer, t) for layer in scene.front]
     total_area = scene.target.area * float(np.prod(scene.target.scale[t]))
-    return _apply_effects(frame, scene.effects, t), _mask_box(target), _cover(target, occluders, total_area)
-
-
-def _render(scene: Scene, times: list[int]) -> RenderedSequence:
-    frames, boxes, covers = zip(*(render_frame(scene, t) for t in times), strict=True)
-    cover = np.array(covers)
-    return RenderedSequence(list(frames), np.stack(boxes), cover >= scene.visible_cover, {"cover": cover})
-
-
-def render_sequence(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray]) -> RenderedSequence:
-    """A fresh random clip of `config.length` frames built from `images` (see `image_bank`)."""
-    return _render(plan_scene(rng, config, images, config.length), list(range(config.length)))
-
-
-def render_pair(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], gap: int
-                ) -> RenderedSequence:
-    """Frames 0 and `gap` of a fresh random clip (only those two are drawn); frame 0 is never occluded."""
-    return _render(plan_scene(rng, config, images, gap + 1), [0, gap])
+    return apply_effects(frame, scene.effects, t), _mask_box(target), _cover(target, occluders, total_area)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .config import SceneConfig
@@ -64,6 +65,7 @@ class Effects:
     motion: np.ndarray  # (T, 2) motion-blur streak in pixels (under 1.5 px: none)
     noise: np.ndarray  # (T,) noise standard deviation in grey levels
     seeds: np.ndarray  # (T,) noise seeds
+    jpeg: np.ndarray  # (T,) JPEG quality of a re-encoding (0: none)
 
 
 @dataclass
@@ -80,7 +82,7 @@ class Scene:
     visible_cover: float
 
 
-def _premultiplied(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def premultiplied(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """BGRA uint8 with colour premultiplied by alpha (so warping never bleeds black into edges)."""
     premultiplied = colour.astype(np.float32) * alpha[:, :, None]
     return np.dstack([premultiplied, alpha * 255]).round().astype(np.uint8)
@@ -89,7 +91,7 @@ def _premultiplied(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def _layer(colour: np.ndarray, alpha: np.ndarray, track: Track) -> Layer:
     h, w = alpha.shape
     scale = np.stack([track.width / w, track.height / h], 1)
-    return Layer(_premultiplied(colour, alpha), track.centre, scale, track.angle)
+    return Layer(premultiplied(colour, alpha), track.centre, scale, track.angle)
 
 
 def _patch_shape(track: Track, limit: int) -> tuple[int, int]:
@@ -97,17 +99,35 @@ def _patch_shape(track: Track, limit: int) -> tuple[int, int]:
     return (int(np.clip(np.ceil(track.height.max()), 4, limit)), int(np.clip(np.ceil(track.width.max()), 4, limit)))
 
 
+def _matched(rng: np.random.Generator, config: SceneConfig, colour: np.ndarray, background: np.ndarray | None
+             ) -> np.ndarray:
+    """`colour` moved part of the way towards `background`'s per-channel mean and spread, and sometimes softened,
+    so that a pasted layer's colour, contrast and sharpness are no cue that it was pasted."""
+    if background is not None and rng.random() < config.match_prob:
+        mean_c, std_c = (v.ravel() for v in cv2.meanStdDev(colour))
+        mean_b, std_b = (v.ravel() for v in cv2.meanStdDev(background))
+        k = rng.uniform(0.3, 1.0)
+        gain = (std_c + k * (std_b - std_c)) / np.maximum(std_c, 1.0)
+        levels = np.arange(256, dtype=np.float64)[:, None]
+        table = (levels - mean_c) * gain + mean_c + k * (mean_b - mean_c)
+        colour = cv2.LUT(colour, np.clip(table, 0, 255).astype(np.uint8).reshape(1, 256, 3))
+    if rng.random() < config.match_prob:
+        colour = cv2.GaussianBlur(colour, (0, 0), rng.uniform(0.3, 1.5))
+    return colour
+
+
 def _object_colour(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], exclude: int | None,
-                   h: int, w: int) -> np.ndarray:
-    """An object's colour patch: a region of a bank image (other than `exclude`) or a procedural texture."""
+                   h: int, w: int, background: np.ndarray | None = None) -> np.ndarray:
+    """An object's colour patch: a region of a bank image (other than `exclude`) or a procedural texture, matched
+    to `background` (see `_matched`)."""
     choices = [i for i in range(len(images)) if i != exclude] or list(range(len(images)))
     if not choices or rng.random() < config.procedural_prob:
-        return procedural_texture(rng, h, w)
-    return cut_patch(rng, images[int(rng.choice(choices))], h, w)
+        return _matched(rng, config, procedural_texture(rng, h, w), background)
+    return _matched(rng, config, cut_patch(rng, images[int(rng.choice(choices))], h, w), background)
 
 
 def _plan_target(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], exclude: int | None,
-                 camera: Camera) -> tuple[Layer, np.ndarray, np.ndarray]:
+                 camera: Camera, background: np.ndarray) -> tuple[Layer, np.ndarray, np.ndarray]:
     """The target layer plus its colour and alpha patches (for look-alikes)."""
     size = initial_size(rng, config)
     frame = np.array(config.frame_size, float)
@@ -117,13 +137,13 @@ def _plan_target(rng: np.random.Generator, config: SceneConfig, images: list[np.
     track = plan_track(rng, config, camera, size, start[:2])
     track.centre = reflect(track.centre, np.ones(2), frame - 1)
     h, w = _patch_shape(track, 2 * max(config.frame_size))
-    colour = _object_colour(rng, config, images, exclude, h, w)
+    colour = _object_colour(rng, config, images, exclude, h, w, background)
     alpha = object_mask(rng, h, w)
     return _layer(colour, alpha, track), colour, alpha
 
 
 def _plan_distractors(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], camera: Camera,
-                      target: tuple[Layer, np.ndarray, np.ndarray]) -> list[Layer]:
+                      target: tuple[Layer, np.ndarray, np.ndarray], background: np.ndarray) -> list[Layer]:
     """Other objects behind the target; some are look-alike copies of it in a slightly different colour."""
     if rng.random() >= config.distractor_prob:
         return []
@@ -140,30 +160,40 @@ def _plan_distractors(rng: np.random.Generator, config: SceneConfig, images: lis
             layers.append(_layer(shift_colour(rng, colour), alpha, track))
             continue
         h, w = _patch_shape(track, 2 * max(config.frame_size))
-        layers.append(_layer(_object_colour(rng, config, images, None, h, w), object_mask(rng, h, w), track))
+        other = _object_colour(rng, config, images, None, h, w, background)
+        layers.append(_layer(other, object_mask(rng, h, w), track))
     return layers
 
 
-def _plan_occluder(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], target: Layer
-                   ) -> list[Layer]:
-    """At most one occluder crossing the target's path in a straight line; it never overlaps it at frame 0."""
-    length = len(target.angle)
+def crossing_occluder(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], centre: np.ndarray,
+                      size: np.ndarray, diagonal: float, background: np.ndarray | None = None) -> list[Layer]:
+    """At most one occluder crossing a target's path (`centre` (T, 2), sqrt-area `size` (T,), first-frame
+    `diagonal`) in a straight line; it never overlaps the target at frame 0."""
+    length = len(centre)
     if length < 2 or rng.random() >= config.occlusion_prob:
         return []
     when = int(rng.integers(1, length))
-    size = float(np.sqrt(target.area * target.scale[when].prod())) * rng.uniform(1.2, 2.2)
+    side = float(size[when]) * rng.uniform(1.2, 2.2)
     aspect = float(np.exp(rng.normal(0, 0.3) / 2))
-    w, h = max(4, round(size * aspect)), max(4, round(size / aspect))
+    w, h = max(4, round(side * aspect)), max(4, round(side / aspect))
     heading = rng.uniform(0, 2 * np.pi)
     direction = np.array([np.cos(heading), np.sin(heading)])
-    passing = target.centre[when] + rng.normal(0, 0.1 * size, 2)
-    radius = (np.hypot(w, h) + np.hypot(*(target.patch.shape[1::-1] * target.scale[0]))) / 2
-    speed = _clearing_speed(passing - target.centre[0], direction, radius, when, config.speed * rng.uniform(0.5, 2.5))
+    passing = centre[when] + rng.normal(0, 0.1 * side, 2)
+    radius = (np.hypot(w, h) + diagonal) / 2
+    speed = _clearing_speed(passing - centre[0], direction, radius, when, config.speed * rng.uniform(0.5, 2.5))
     times = np.arange(length) - when
     track = Track(passing + times[:, None] * speed * direction, np.full(length, float(w)), np.full(length, float(h)),
                   np.full(length, rng.normal(0, 0.3)))
-    colour = _object_colour(rng, config, images, None, h, w)
+    colour = _object_colour(rng, config, images, None, h, w, background)
     return [_layer(colour, object_mask(rng, h, w, kind=str(rng.choice(["ellipse", "box", "blob"]))), track)]
+
+
+def _plan_occluder(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], target: Layer,
+                   background: np.ndarray) -> list[Layer]:
+    """`crossing_occluder` for a composited target layer."""
+    size = np.sqrt(target.area * target.scale.prod(1))
+    diagonal = float(np.hypot(*(target.patch.shape[1::-1] * target.scale[0])))
+    return crossing_occluder(rng, config, images, target.centre, size, diagonal, background)
 
 
 def _clearing_speed(offset: np.ndarray, direction: np.ndarray, radius: float, when: int, speed: float) -> float:
@@ -223,8 +253,9 @@ def _plan_lighting(rng: np.random.Generator, config: SceneConfig, length: int) -
     return np.exp(exposure[:, None] + tint), np.exp(gamma)
 
 
-def _plan_effects(rng: np.random.Generator, config: SceneConfig, length: int) -> Effects:
-    """Illumination ramps, local shading, Gaussian and motion blur and sensor noise, each with its probability."""
+def plan_effects(rng: np.random.Generator, config: SceneConfig, length: int) -> Effects:
+    """Illumination ramps, local shading, Gaussian and motion blur, sensor noise and JPEG compression, each with
+    its probability."""
     gain, gamma = _plan_lighting(rng, config, length)
     shading = None
     if rng.random() < config.shading_prob:
@@ -240,7 +271,22 @@ def _plan_effects(rng: np.random.Generator, config: SceneConfig, length: int) ->
     if rng.random() < config.noise_prob:
         noise = np.full(length, rng.uniform(0.5, config.max_noise))
     seeds = rng.integers(0, 2**63, length)
-    return Effects(gain, gamma, shading, shading_shift, blur, motion, noise, seeds)
+    jpeg = np.zeros(length)
+    if rng.random() < config.jpeg_prob:
+        jpeg = np.full(length, float(rng.integers(config.jpeg_quality[0], config.jpeg_quality[1] + 1)))
+    return Effects(gain, gamma, shading, shading_shift, blur, motion, noise, seeds, jpeg)
+
+
+def _shadow(rng: np.random.Generator, config: SceneConfig, target: Layer, alpha: np.ndarray) -> list[Layer]:
+    """Sometimes a soft dark copy of the target's mask, offset and drawn just under it: a cast shadow."""
+    if rng.random() >= config.shadow_prob:
+        return []
+    h, w = alpha.shape
+    softness = rng.uniform(0.02, 0.1) * max(h, w)
+    shade = cv2.GaussianBlur(alpha, (0, 0), softness) * rng.uniform(0.25, 0.6)
+    offset = rng.normal(0, 0.15, 2) * np.array([w, h]) * target.scale[0]
+    return [Layer(premultiplied(np.zeros((h, w, 3), np.uint8), shade), target.centre + offset, target.scale,
+                  target.angle)]
 
 
 def plan_scene(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], length: int) -> Scene:
@@ -248,9 +294,10 @@ def plan_scene(rng: np.random.Generator, config: SceneConfig, images: list[np.nd
     camera = plan_camera(rng, config, length)
     procedural = not images or rng.random() < config.procedural_prob
     index = None if procedural else int(rng.integers(len(images)))
-    target = _plan_target(rng, config, images, index, camera)
-    behind = _plan_distractors(rng, config, images, camera, target)
-    front = _plan_occluder(rng, config, images, target[0])
     background, maps = _plan_background(rng, config, images, index, camera)
-    effects = _plan_effects(rng, config, length)
+    target = _plan_target(rng, config, images, index, camera, background)
+    behind = _plan_distractors(rng, config, images, camera, target, background)
+    behind += _shadow(rng, config, target[0], target[2])
+    front = _plan_occluder(rng, config, images, target[0], background)
+    effects = plan_effects(rng, config, length)
     return Scene(config.frame_size, background, maps, behind, target[0], front, effects, config.visible_cover)

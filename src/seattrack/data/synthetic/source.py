@@ -12,7 +12,7 @@ from ...errors import SeatError
 from ..pairs import Pair
 from .bank import image_bank
 from .config import SceneConfig
-from .render import render_pair
+from .families import check_family, render_pair
 
 
 class SyntheticPairSource:
@@ -20,16 +20,17 @@ class SyntheticPairSource:
 
     `sample(rng)` draws from the caller's generator (e.g. one per data-loader worker); without one it uses the
     source's own generator seeded with `seed`. The gap between the two frames is uniform in [1, `max_gap`].
-    `config` may be a `SceneConfig` or its fields as a mapping (from YAML).
+    `config` may be a `SceneConfig` or its fields as a mapping (from YAML); `family` is one of `FAMILIES`.
     """
 
     def __init__(self, split: str = "train", seed: int = 0, config: SceneConfig | Mapping[str, Any] | None = None,
-                 max_gap: int = 50):
+                 max_gap: int = 50, family: str = "composite"):
         if max_gap < 1:
             raise SeatError(f"SyntheticPairSource max_gap {max_gap}: expected at least 1")
         self.config = config if isinstance(config, SceneConfig) else SceneConfig.from_dict(config or {})
         self.images = image_bank(split)
         self.max_gap = max_gap
+        self.family = check_family(family)
         self._rng = np.random.default_rng(seed)
         self.warnings: Counter[str] = Counter()  # rendered data is never bad: always empty
 
@@ -37,7 +38,7 @@ class SyntheticPairSource:
         """One pair: frame 0 (the target unoccluded) and frame `gap` of a new scene."""
         rng = rng or self._rng
         gap = int(rng.integers(1, self.max_gap + 1))
-        frames, boxes, visible, _ = render_pair(rng, self.config, self.images, gap)
+        frames, boxes, visible, _ = render_pair(rng, self.config, self.images, gap, self.family)
         return Pair(frames[0], boxes[0], frames[1], boxes[1], bool(visible[1]))
 
     def distractor(self, rng: np.random.Generator, avoid: int | None = None) -> tuple[np.ndarray, np.ndarray]:

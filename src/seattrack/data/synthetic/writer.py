@@ -25,36 +25,38 @@ from ...fileio import write_text_atomic
 from ..sequence import Sequence, read_box_file, write_box_file
 from .bank import SPLITS, image_bank
 from .config import SceneConfig
-from .render import RenderedSequence, render_sequence
+from .families import FAMILIES, RenderedSequence, check_family, render_sequence
 
 JPEG_QUALITY = 92
 
 
-def sequence_name(split: str, index: int) -> str:
-    return f"synth_{split}_{index:05d}"
+def sequence_name(split: str, index: int, family: str = "composite") -> str:
+    return f"synth_{split}_{index:05d}" if family == "composite" else f"{family}_{split}_{index:05d}"
 
 
-def _sequence_rng(seed: int, split: str, index: int) -> np.random.Generator:
-    """An independent generator per (seed, split, index), so any one sequence can be (re)made alone."""
-    return np.random.default_rng([seed, list(SPLITS).index(split), index])
+def _sequence_rng(seed: int, split: str, index: int, family: str) -> np.random.Generator:
+    """An independent generator per (seed, split, index, family), so any one sequence can be (re)made alone."""
+    key = [seed, list(SPLITS).index(split), index]
+    return np.random.default_rng(key if family == "composite" else [*key, FAMILIES.index(family)])
 
 
-def _render_indexed(index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray]
+def _render_indexed(index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray], family: str
                     ) -> RenderedSequence:
-    return render_sequence(_sequence_rng(seed, split, index), config, images)
+    return render_sequence(_sequence_rng(seed, split, index, family), config, images, family)
 
 
-def synthetic_sequences(n: int, split: str = "train", seed: int = 0, config: SceneConfig | None = None
-                        ) -> Iterator[tuple[str, RenderedSequence]]:
+def synthetic_sequences(n: int, split: str = "train", seed: int = 0, config: SceneConfig | None = None,
+                        family: str = "composite") -> Iterator[tuple[str, RenderedSequence]]:
     """Yield `n` (name, clip) pairs in memory: the same clips `write_sequences` writes for these arguments."""
     config = config or SceneConfig()
     images = image_bank(split)
     for index in range(n):
-        yield sequence_name(split, index), _render_indexed(index, split, seed, config, images)
+        yield sequence_name(split, index, family), _render_indexed(index, split, seed, config, images, family)
 
 
-def _meta(index: int, split: str, seed: int, config: SceneConfig) -> dict:
-    return {"index": index, "split": split, "seed": seed, "config": json.loads(json.dumps(dataclasses.asdict(config)))}
+def _meta(index: int, split: str, seed: int, config: SceneConfig, family: str) -> dict:
+    return {"index": index, "split": split, "seed": seed, "family": family,
+            "config": json.loads(json.dumps(dataclasses.asdict(config)))}
 
 
 def _frame_name(t: int) -> str:
@@ -95,18 +97,19 @@ def _remove_leftovers(root: Path, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray]) -> Sequence:
+def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray],
+          family: str) -> Sequence:
     """Render and write one sequence (replacing a stale or partial one), or reuse it when complete."""
-    name = sequence_name(split, index)
+    name = sequence_name(split, index, family)
     folder = root / name
-    meta = _meta(index, split, seed, config)
+    meta = _meta(index, split, seed, config, family)
     _remove_leftovers(root, name)
     sequence = _load(folder, meta)
     if sequence is not None:
         return sequence
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
     try:
-        _write(staging, _render_indexed(index, split, seed, config, images), meta)
+        _write(staging, _render_indexed(index, split, seed, config, images, family), meta)
         if folder.exists():
             shutil.rmtree(folder)
         os.rename(staging, folder)
@@ -116,17 +119,18 @@ def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, im
 
 
 def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed: int = 0,
-                    config: SceneConfig | None = None) -> list[Sequence]:
-    """Write (or complete) `n` synthetic sequences of `split` under `root` and return them as Sequences.
+                    config: SceneConfig | None = None, family: str = "composite") -> list[Sequence]:
+    """Write (or complete) `n` synthetic sequences of `split` and `family` under `root` and return them.
 
-    Deterministic in (`seed`, `split`, index, `config`); sequences already complete are kept, not redrawn.
+    Deterministic in (`seed`, `split`, index, `config`, `family`); sequences already complete are kept, not redrawn.
     """
     if n < 0:
         raise SeatError(f"synthetic sequence count {n}: expected 0 or more")
+    check_family(family)
     config = config or SceneConfig()
     images = image_bank(split)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    sequences = [_make(root, index, split, seed, config, images) for index in range(n)]
+    sequences = [_make(root, index, split, seed, config, images, family) for index in range(n)]
     write_text_atomic(root / "list.txt", "".join(f"{sequence.name}\n" for sequence in sequences))
     return sequences
