@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seattrack.errors import SeatError
 from seattrack.models import create_model, list_models
 from seattrack.models.seat import MapGeometry
 from seattrack.track.hypers import TrackerHypers
@@ -131,3 +132,46 @@ def test_size_follows_the_learning_rate_scaled_by_the_penalised_score(lr):
     s_c = pad(1.5 * w, 1.5 * h) / pad(w, h)
     step = np.exp(-(s_c - 1) * penalty_k) * 0.9 * lr
     np.testing.assert_allclose(t.size, BOX[2:] * (1 - step) + 1.5 * BOX[2:] * step, rtol=1e-9)
+
+
+def test_aspect_damping_holds_back_the_aspect_change_and_keeps_the_area():
+    w, h = target_in_crop()
+    backend = ScriptedBackend(GEOMETRY)
+    backend.candidate(8, 8, 1.0, (2 * w, h))  # twice as wide
+    for damping in (0.0, 0.5, 1.0):
+        t = tracker(backend, window_influence=0.0, penalty_k=0.0, lr=1.0, aspect_damping=damping)
+        t.update(IMAGE)
+        np.testing.assert_allclose(t.size.prod(), 2 * BOX[2] * BOX[3], rtol=1e-9)  # the found area
+        np.testing.assert_allclose(t.size[0] / t.size[1], 2.0 ** (1 - damping), rtol=1e-9)
+
+
+def test_max_scale_step_caps_the_size_change_per_frame():
+    w, h = target_in_crop()
+    backend = ScriptedBackend(GEOMETRY)
+    backend.candidate(8, 8, 1.0, (3 * w, 3 * h))
+    for step, expected in ((0.0, 3.0), (0.1, 1.1)):
+        t = tracker(backend, window_influence=0.0, penalty_k=0.0, lr=1.0, max_scale_step=step)
+        t.update(IMAGE)
+        np.testing.assert_allclose(t.size, BOX[2:] * expected, rtol=1e-9)
+
+
+def test_a_low_score_widens_the_next_search_and_a_good_one_restores_it():
+    w, h = target_in_crop()
+    for score, size in ((0.2, 383), (0.9, 255)):
+        backend = ScriptedBackend(GEOMETRY)
+        backend.candidate(8, 8, score, (w, h))
+        t = tracker(backend, recover_score=0.5, recover_sz=383)
+        t.update(IMAGE)
+        assert t.search_size == size
+    backend = ScriptedBackend(GEOMETRY)
+    backend.candidate(8, 8, 0.2, (w, h))
+    t = tracker(backend)  # recover_score 0: off
+    t.update(IMAGE)
+    assert t.search_size == 255
+
+
+@pytest.mark.parametrize("bad", [{"lr": float("nan")}, {"window_influence": 1.5}, {"penalty_k": -1.0},
+                                 {"aspect_damping": 2.0}, {"recover_score": -0.1}, {"min_size": 0.0}])
+def test_out_of_range_hypers_are_one_line_errors(bad):
+    with pytest.raises(SeatError, match=f"tracking hyper-parameter {next(iter(bad))}"):
+        TrackerHypers(**bad)

@@ -27,6 +27,24 @@ class TrackerHypers:
     big_sz: int = 255
     small_target_ratio: float = 0.004  # target area / image area below which big_sz is used
     min_size: float = 10.0
+    aspect_damping: float = 0.0  # 0..1: share of each frame's aspect-ratio change that is held back (area kept)
+    max_scale_step: float = 0.0  # > 0: the size changes by at most this factor - 1 per frame (e.g. 0.1 = 10 %)
+    recover_score: float = 0.0  # > 0: below this classifier score the next frame searches `recover_sz`
+    recover_sz: int = 383  # the wider search size used after a low score (a multiple of 16 above 255)
+
+    def __post_init__(self) -> None:
+        checks = {
+            "penalty_k": self.penalty_k >= 0, "window_influence": 0 <= self.window_influence <= 1,
+            "lr": 0 <= self.lr <= 1, "context": self.context >= 0, "small_sz": self.small_sz > 0,
+            "big_sz": self.big_sz > 0, "small_target_ratio": 0 <= self.small_target_ratio <= 1,
+            "min_size": self.min_size > 0, "aspect_damping": 0 <= self.aspect_damping <= 1,
+            "max_scale_step": self.max_scale_step >= 0, "recover_score": 0 <= self.recover_score <= 1,
+            "recover_sz": self.recover_sz > 0,
+        }
+        for name, ok in checks.items():
+            value = getattr(self, name)
+            if not ok or value != value:  # NaN fails every comparison but the last one
+                raise SeatError(f"tracking hyper-parameter {name} = {value!r}: out of range")
 
 
 def package_hypers_dir() -> Path:

@@ -98,7 +98,7 @@ class SeatTracker:
         self.min_size = min(hp.min_size, float(box[2]), float(box[3]))
         img_h, img_w = image.shape[:2]
         small = box[2] * box[3] / float(img_h * img_w) < hp.small_target_ratio
-        self.search_size = hp.big_sz if small else hp.small_sz
+        self.search_size = self.base_search_size = hp.big_sz if small else hp.small_sz
         t = self.backend.template_size
         window = CropWindow(*self.center, context_side(*self.size, hp.context), t)
         z = crop(image, window)
@@ -133,9 +133,28 @@ class SeatTracker:
         r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
         found = window.to_image(np.array([x1[r, c], y1[r, c], pw[r, c], ph[r, c]]))
         lr = float(penalty[r, c] * cls[r, c] * hp.lr)
-        new_size = self.size * (1 - lr) + found[2:] * lr
+        new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
         self._set_state(found[:2] + found[2:] / 2, new_size, image.shape)
-        return TrackResult(self._clipped_box(image.shape), float(cls[r, c]))
+        score = float(cls[r, c])
+        if hp.recover_score > 0:
+            self.search_size = max(hp.recover_sz, self.base_search_size) if score < hp.recover_score \
+                else self.base_search_size
+        return TrackResult(self._clipped_box(image.shape), score)
+
+    def _damped(self, size: np.ndarray) -> np.ndarray:
+        """`size` with `aspect_damping` of its aspect change held back (area kept) and its relative change capped at
+        `max_scale_step` per frame (both off by default)."""
+        hp = self.hypers
+        if hp.aspect_damping > 0:
+            old, new = self.size[0] / self.size[1], size[0] / size[1]
+            aspect = old ** hp.aspect_damping * new ** (1 - hp.aspect_damping)
+            area = size[0] * size[1]
+            size = np.array([np.sqrt(area * aspect), np.sqrt(area / aspect)])
+        if hp.max_scale_step > 0:
+            ratio = np.sqrt(size.prod() / self.size.prod())
+            step = 1 + hp.max_scale_step
+            size = size * np.clip(ratio, 1 / step, step) / ratio
+        return size
 
     def _set_state(self, center: np.ndarray, size: np.ndarray, shape: tuple[int, ...]) -> None:
         img_h, img_w = shape[:2]
