@@ -14,9 +14,9 @@ import argparse
 
 import cv2
 import torch
-from compare_opencv import SeatRunner, run
 
 from common import machine, validation_suite
+from compare_opencv import SeatRunner, run
 from seattrack.config import to_dict
 from seattrack.evaluation.metrics import evaluate_ope
 from seattrack.track.hypers import load_hypers
