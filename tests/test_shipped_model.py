@@ -8,7 +8,7 @@ from seattrack import create_model, load_tracker
 from seattrack.demo import demo_sequence
 from seattrack.evaluation.metrics import iou
 from seattrack.evaluation.runner import track_ope
-from seattrack.models.checkpoint import shipped_weights_path
+from seattrack.models.checkpoint import read_checkpoint, shipped_weights_path
 from seattrack.track.backends import TorchBackend
 from seattrack.track.tracker import SeatTracker
 
@@ -24,7 +24,7 @@ def mean_iou(tracker) -> float:
 def test_weights_ship_in_the_package_and_are_small():
     path = shipped_weights_path("seat_lite")
     assert path is not None and path.stat().st_size < 4e6
-    payload = torch.load(path, weights_only=False)
+    payload = read_checkpoint(path)
     assert all(v.dtype == torch.float16 for v in payload["model"].values() if v.is_floating_point())
 
 

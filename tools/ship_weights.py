@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from common import validation_sequences  # noqa: E402
+from common import validation_suite  # noqa: E402
 from seattrack.config import to_dict  # noqa: E402
 from seattrack.evaluation.metrics import evaluate_ope, iou  # noqa: E402
 from seattrack.evaluation.runner import track_ope  # noqa: E402
@@ -35,14 +35,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
     parser.add_argument("--name", default="seat_lite")
-    parser.add_argument("--sequences", type=int, default=10)
-    parser.add_argument("--root", default="runs/val_sequences")
+    parser.add_argument("--sequences", type=int, default=4, help="validation sequences per scene family")
+    parser.add_argument("--root", default="runs/validation")
     parser.add_argument("--hypers", help="hyper-parameter set to embed (name, name:set or YAML)")
     args = parser.parse_args()
     torch.set_num_threads(1)  # 2 threads collapse when another job shares the cores
     full = load_model(args.checkpoint)
     half = model_from_payload(model_payload(full, half=True))
-    sequences = validation_sequences(args.root, 20)[: args.sequences]
+    sequences = [seq for family in validation_suite(args.root).values() for seq in family[: args.sequences]]
     boxes = {}
     for label, net in (("fp32", full), ("fp16", half)):
         tracker = SeatTracker(TorchBackend(net), args.hypers or "default")

@@ -215,8 +215,11 @@ def test_synth_command_writes_folder_sequences_the_readers_load(tmp_path, capsys
     out = tmp_path / "synth"
     assert main(["synth", str(out), "--split", "val", "--sequences", "2", "--length", "12", "--seed", "3",
                  "--set", "occlusion_prob=0"]) == 0
-    assert "2 sequences (24 frames, val photos, seed 3)" in capsys.readouterr().out
+    assert "2 composite sequences (24 frames, val photos, seed 3)" in capsys.readouterr().out
     loaded = list(build_source("folder", str(out)))
     assert [len(s) for s in loaded] == [12, 12] and all(s.visible.all() for s in loaded)  # no occlusion asked
     assert main(["synth", str(out), "--sequences", "1", "--set", "colour=red"]) == 2
     assert "unknown key(s) colour" in capsys.readouterr().err
+    camera = tmp_path / "camera"
+    assert main(["synth", str(camera), "--family", "camera", "--split", "val", "--sequences", "1", "--length", "6"]) == 0
+    assert [s.name for s in build_source("folder", str(camera))] == ["camera_val_00000"]

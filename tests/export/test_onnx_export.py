@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -227,10 +228,22 @@ def test_bad_requests_are_one_line_errors(alexnet_export, tmp_path):
     user_folder = tmp_path / "mine"
     user_folder.mkdir()
     (user_folder / "notes.txt").write_text("keep me")
-    with pytest.raises(SeatError, match="holds no model.json"):
+    with pytest.raises(SeatError, match="holds no readable model.json"):
         export_onnx(net, user_folder)
     assert (user_folder / "notes.txt").read_text() == "keep me"
     with pytest.raises(SeatError, match="not a `seattrack export` folder"):
         OnnxRuntimeBackend.from_dir(user_folder)
     with pytest.raises(SeatError, match="has no INT8 graphs"):
         OnnxRuntimeBackend.from_dir(folder, int8=True)
+    # a user's project folder that happens to hold a file named model.json (issue: it was deleted with exit 0)
+    (user_folder / "model.json").write_text('{"name": "my own model"}')
+    with pytest.raises(SeatError, match="not a seattrack export's"):
+        export_onnx(net, user_folder)
+    # a real previous export with a user's file added to it is not replaced either
+    added = tmp_path / "added"
+    shutil.copytree(folder, added)
+    (added / "results.csv").write_text("mine")
+    with pytest.raises(SeatError, match=r"holds files an export never writes \(results.csv\)"):
+        export_onnx(net, added)
+    assert sorted(p.name for p in user_folder.iterdir()) == ["model.json", "notes.txt"]
+    assert (added / "results.csv").read_text() == "mine"

@@ -56,6 +56,22 @@ def test_from_model_exports_once_and_reuses_the_cache(lite_net, monkeypatch, tmp
     assert backend.name == "onnxruntime" and backend.template_size == 127
 
 
+@pytest.mark.parametrize("damage", ["truncated graph", "corrupt model.json"])
+def test_a_damaged_cache_entry_is_exported_again(lite_net, tmp_path, damage):
+    folder = runtime.cached_export(lite_net, cache_dir=tmp_path)
+    if damage == "truncated graph":
+        graph = folder / "track.onnx"
+        graph.write_bytes(graph.read_bytes()[:1000])
+        with pytest.warns(UserWarning, match="unusable .*exporting it again"):
+            backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+    else:
+        (folder / "model.json").write_text("{ not json")
+        backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+    assert backend.template_size == 127 and (folder / "track.onnx").stat().st_size > 100_000
+    state = backend.template(np.zeros((127, 127, 3), np.uint8), np.array([30, 30, 90, 90]))
+    assert backend.track(np.zeros((255, 255, 3), np.uint8), state)[0].shape == (16, 16)
+
+
 def test_bad_crops_and_devices_are_one_line_errors(lite_export):
     backend = OnnxRuntimeBackend.from_dir(lite_export, threads=1)
     with pytest.raises(SeatError, match="template crop size 100: this model expects 127x127"):

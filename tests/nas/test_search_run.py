@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from seattrack.models import load_model
+from seattrack.models.checkpoint import read_checkpoint
 from seattrack.models.arch import Arch
 from seattrack.nas.derive import BUDGET_DP, VITERBI, derive_checkpoint, derive_from_supernet, scoped_cost
 from seattrack.nas.search import SearchTrainer, load_search_config
@@ -138,11 +139,11 @@ def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_search(folder_da
     csv = killed / "metrics.csv"  # a header, then one row per weight step; 4 weight steps per epoch
     sigkill_when(_search_cmd(args), lambda: csv.is_file() and len(csv.read_text().splitlines()) >= 1 + 4 + 3)
     assert not (killed / "arch.json").exists(), "the search finished before it could be killed"
-    state = torch.load(killed / "checkpoint.pt", weights_only=False)
+    state = read_checkpoint(killed / "checkpoint.pt")
     assert state["position"]["epoch"] == 1 and state["position"]["step"] > 0  # mid search epoch
     assert state["position"]["arch_step"] == 2  # its arch pass was done
     subprocess.run(_search_cmd(args + ["--resume"]), check=True, capture_output=True)
-    a, b = (torch.load(d / "checkpoint.pt", weights_only=False) for d in (straight, killed))
+    a, b = (read_checkpoint(d / "checkpoint.pt") for d in (straight, killed))
     tol = {"rtol": 1e-5, "atol": 1e-6}
     torch.testing.assert_close(b["model"], a["model"], **tol)  # every weight, alpha and beta
     for key in ("alphas", "betas"):

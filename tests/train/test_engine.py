@@ -10,6 +10,7 @@ import torch
 from seattrack.data.pairs import DATA_ISSUES
 from seattrack.errors import SeatError
 from seattrack.models import load_model
+from seattrack.models.checkpoint import read_checkpoint
 from seattrack.train.checkpoint import rank_rng_state, rng_state, set_rng_state
 from seattrack.train.data import build_pair_dataset
 from seattrack.train.engine import Trainer, build_model, load_train_config
@@ -65,7 +66,7 @@ def test_sigkill_mid_epoch_then_resume_gives_the_same_weights(folder_dataset, tm
     csv = killed / "metrics.csv"  # killed inside epoch 0, past its first checkpoint
     sigkill_when(_train_cmd(args), lambda: csv.is_file() and len(csv.read_text().splitlines()) >= 5)
     assert not (killed / "model.pt").exists(), "the run finished before it could be killed"
-    state = torch.load(killed / "checkpoint.pt", weights_only=False)
+    state = read_checkpoint(killed / "checkpoint.pt")
     assert state["position"]["epoch"] == 0 and state["position"]["step"] > 0  # killed mid-epoch
     subprocess.run(_train_cmd(args + ["--resume"]), check=True, capture_output=True)
     a, b = load_model(straight / "model.pt"), load_model(killed / "model.pt")
@@ -90,7 +91,7 @@ def test_torchrun_two_processes_keep_identical_weights_and_sum_bad_data(bad_data
     assert "weights on 2 ranks differ by at most 0" in result.stdout, result.stdout[-2000:]
     assert (tmp_path / "ddp" / "model.pt").is_file()
     # each rank's generator states are saved, and they differ (per-rank seeds)
-    rng = torch.load(tmp_path / "ddp" / "checkpoint.pt", weights_only=False)["rng"]
+    rng = read_checkpoint(tmp_path / "ddp" / "checkpoint.pt")["rng"]
     assert len(rng) == 2 and not torch.equal(rng[0]["torch"], rng[1]["torch"])
     # repeated draws are counted per pair on both ranks and summed: the same totals as one pass here
     cfg = load_train_config(None, overrides)

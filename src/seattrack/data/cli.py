@@ -1,6 +1,6 @@
-"""`seattrack synth`: write synthetic sequences (scikit-image photos + procedural content) in the folder format,
-for tuning, validation or a quick benchmark; rendered like `SyntheticPairSource`'s training scenes, from the same
-photo splits."""
+"""`seattrack synth`: write synthetic sequences of a scene family (photographs + procedural content) in the folder
+format, for tuning, validation or a quick benchmark; rendered like `SyntheticPairSource`'s training scenes, from the
+same photo splits."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import argparse
 from ..cli import Handler, command
 
 
-@command("synth", "write synthetic sequences from scikit-image's photos in the folder format (for tuning or eval)")
+@command("synth", "write synthetic sequences (a scene family over the train or val photos) in the folder format")
 def _synth(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("out", help="output folder (<seq>/<frames> + groundtruth.txt; complete sequences are kept)")
     p.add_argument("--split", default="train", choices=["train", "val"],
                    help="photo split: train (tuning) or val (held-out validation)")
+    p.add_argument("--family", default="composite", choices=["composite", "camera", "parallax"],
+                   help="scene family: composite (pasted object), camera (region of a photograph under a moving "
+                        "camera), parallax (region of a moving photograph layer; never trained on)")
     p.add_argument("--sequences", type=int, default=10)
     p.add_argument("--length", type=int, default=100, help="frames per sequence")
     p.add_argument("--seed", type=int, default=0)
@@ -25,9 +28,10 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
         from .synthetic import SceneConfig, write_sequences
 
         config = from_dict(SceneConfig, apply_overrides({"length": args.length}, args.overrides), "scene")
-        sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config)
+        sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config, args.family)
         frames = sum(len(s) for s in sequences)
-        print(f"{len(sequences)} sequences ({frames} frames, {args.split} photos, seed {args.seed}) in {args.out}; "
+        print(f"{len(sequences)} {args.family} sequences ({frames} frames, {args.split} photos, seed {args.seed}) in "
+              f"{args.out}; "
               f"e.g. seattrack eval --dataset folder --root {args.out} --tracker seat_lite")
 
     return run

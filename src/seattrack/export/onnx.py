@@ -233,6 +233,25 @@ def metadata(net: SeatNet, graphs: dict[str, Any], opset: int) -> dict[str, Any]
     }
 
 
+EXPORT_FILES = frozenset({META_FILE, "template.onnx", "track.onnx", "template_int8.onnx", "track_int8.onnx"})
+"""Every file an export folder may hold."""
+
+
+def previous_export_problem(folder: Path) -> str | None:
+    """None when `folder` is provably a previous export (its model.json parses with this format, and it holds
+    export files only); otherwise why it is not, so that a user's folder is never deleted."""
+    try:
+        meta = json.loads((folder / META_FILE).read_text())
+    except (OSError, ValueError):
+        return f"it holds no readable {META_FILE} of a seattrack export"
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or "geometry" not in meta or "model" not in meta:
+        return f"its {META_FILE} is not a seattrack export's"
+    others = sorted(p.name for p in folder.iterdir() if p.name not in EXPORT_FILES or not p.is_file())
+    if others:
+        return f"it holds files an export never writes ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
+    return None
+
+
 def _write_metadata(folder: Path, meta: dict[str, Any]) -> None:
     # a plain write: the folder is private until it is renamed into place, which is the atomic step
     (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
@@ -250,7 +269,7 @@ def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET, int8:
         raise SeatError(f"int8 mode {int8!r}: expected static or dynamic")
     net = copy.deepcopy(net).cpu().eval()  # never touch the caller's module (device, train mode)
     out = Path(out)
-    with atomic_folder(out, META_FILE) as staging:
+    with atomic_folder(out, previous_export_problem) as staging:
         meta = metadata(net, _export_graphs(net, staging, opset), opset)
         verify_export(net, staging)
         _write_metadata(staging, meta)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from . import DEFAULT_OPSET
 from .onnx import FORMAT, META_FILE, export_onnx, model_digest
 
 ORT_ERRORS = (_ort_errors.Fail, _ort_errors.InvalidArgument, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile,
-              _ort_errors.NotImplemented, _ort_errors.RuntimeException)
+              _ort_errors.NotImplemented, _ort_errors.RuntimeException, _ort_errors.InvalidProtobuf)
 
 
 def _providers(device: str) -> list:
@@ -110,9 +112,20 @@ class OnnxRuntimeBackend:
     @classmethod
     def from_model(cls, net: SeatNet, device: str = "cpu", threads: int | None = None, int8: bool = False,
                    cache_dir: str | Path | None = None) -> OnnxRuntimeBackend:
-        """Export `net` (once: cached by config + weights hash) and load it; INT8 uses static calibration."""
-        folder = cached_export(net, "static" if int8 else None, cache_dir=cache_dir)
-        return cls.from_dir(folder, threads=threads, device=device, int8=int8)
+        """Export `net` (once: cached by config + weights hash) and load it; INT8 uses static calibration.
+
+        A cache entry that cannot be loaded (a truncated or corrupt graph) is discarded and exported again, with a
+        warning, so one damaged file never breaks every later run.
+        """
+        mode = "static" if int8 else None
+        folder = cached_export(net, mode, cache_dir=cache_dir)
+        try:
+            return cls.from_dir(folder, threads=threads, device=device, int8=int8)
+        except SeatError as exc:
+            warnings.warn(f"ONNX cache entry {folder} is unusable ({exc}); exporting it again", stacklevel=2)
+            shutil.rmtree(folder)
+            return cls.from_dir(cached_export(net, mode, cache_dir=cache_dir), threads=threads, device=device,
+                                int8=int8)
 
     def geometry(self, search_size: int) -> MapGeometry:
         if search_size not in self._geometry:
@@ -160,6 +173,8 @@ def cached_export(net: SeatNet, int8: str | None = None, opset: int = DEFAULT_OP
     key = hashlib.sha256(f"{model_digest(net)}|{opset}|{torch.__version__}|{ort.__version__}".encode()).hexdigest()
     folder = Path(cache_dir or cache_root()) / f"{net.config.name}-{key[:20]}"
     if not _complete(folder, int8):
+        if folder.exists():  # a damaged entry: the cache's own folder (named by its key), safe to discard
+            shutil.rmtree(folder)
         export_onnx(net, folder, opset=opset, int8=int8)
     return folder
 

@@ -1,8 +1,14 @@
 """Model files: one checkpoint holds the model config (with its Arch) and the weights, so a model is rebuilt
-from the file alone. Training checkpoints add optimizer/scheduler/RNG state under other keys."""
+from the file alone. Training checkpoints add optimizer/scheduler/RNG state under other keys.
+
+Every file is read with `torch.load(weights_only=True)`: tensors, numbers, strings and containers only, so loading a
+file never runs code from it. The one extra type a training checkpoint holds, numpy's RNG state (an array of
+uint32 and its dtype), is allowed explicitly (`SAFE_GLOBALS`); anything else is refused with a one-line error.
+"""
 
 from __future__ import annotations
 
+import pickle
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,14 @@ from ..fileio import torch_save_atomic
 from .seat import ModelConfig, SeatNet
 
 FORMAT = "seattrack-checkpoint"
+
+
+def _safe_globals() -> list[Any]:
+    """What numpy needs to rebuild an array and its dtype (the RNG state of training checkpoints), nothing more."""
+    import numpy as np
+
+    core = getattr(np, "_core", None) or np.core  # numpy >= 2 renamed np.core
+    return [core.multiarray._reconstruct, np.ndarray, np.dtype, type(np.dtype(np.uint32))]
 
 
 def model_payload(model: SeatNet, half: bool = False) -> dict[str, Any]:
@@ -34,7 +48,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise SeatError(f"checkpoint not found: {path}")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=False)
+        with torch.serialization.safe_globals(_safe_globals()):
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:  # a type outside the allow-list: refused, never run
+        reason = str(exc).split("Unsupported global: ")[-1].split(" was not")[0].strip()
+        raise SeatError(f"checkpoint {path}: refused, it holds objects that could run code ({reason[:120]})") from None
     except Exception as exc:  # corrupted zip, truncated file, not a torch file
         raise SeatError(f"checkpoint {path}: cannot be read ({type(exc).__name__})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
