@@ -221,5 +221,6 @@ def test_synth_command_writes_folder_sequences_the_readers_load(tmp_path, capsys
     assert main(["synth", str(out), "--sequences", "1", "--set", "colour=red"]) == 2
     assert "unknown key(s) colour" in capsys.readouterr().err
     camera = tmp_path / "camera"
-    assert main(["synth", str(camera), "--family", "camera", "--split", "val", "--sequences", "1", "--length", "6"]) == 0
+    args = ["synth", str(camera), "--family", "camera", "--split", "val", "--sequences", "1", "--length", "6"]
+    assert main(args) == 0
     assert [s.name for s in build_source("folder", str(camera))] == ["camera_val_00000"]

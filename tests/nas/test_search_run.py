@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from seattrack.models import load_model
-from seattrack.models.checkpoint import read_checkpoint
 from seattrack.models.arch import Arch
+from seattrack.models.checkpoint import read_checkpoint
 from seattrack.nas.derive import BUDGET_DP, VITERBI, derive_checkpoint, derive_from_supernet, scoped_cost
 from seattrack.nas.search import SearchTrainer, load_search_config
 from seattrack.train.engine import Trainer, load_train_config
