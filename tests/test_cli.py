@@ -52,3 +52,19 @@ def test_demo_tracks_the_bundled_clip_and_scores_it(capsys, tmp_path):
     boxes = np.loadtxt(tmp_path / "demo" / "demo_boxes.txt", delimiter=",")
     video = cv2.VideoCapture(str(tmp_path / "demo" / "demo_tracked.mp4"))
     assert boxes.shape == (60, 4) and int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 60
+
+
+def test_help_of_the_tool_and_of_every_command_prints(capsys):
+    """argparse formats help text with %: a stray % crashed `seattrack --help` itself."""
+    import pytest
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    commands = capsys.readouterr().out.split("{", 1)[1].split("}", 1)[0].split(",")
+    assert "derive" in commands and "track" in commands
+    for command in commands:
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0, command
+        assert "usage: seattrack" in capsys.readouterr().out

@@ -22,7 +22,7 @@ def _search(p: argparse.ArgumentParser) -> Handler:
 
 
 @command("derive", "derive the Arch JSON from a search checkpoint (Viterbi over beta, argmax alpha; with the "
-                   "search's cost target, the budget DP when that misses it by over 10 %)")
+                   "search's cost target, the budget DP when that misses it by over 10 %%)")
 def _derive(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("checkpoint", help="checkpoint.pt of a `seattrack search` run")
     p.add_argument("--out", required=True, help="Arch JSON to write")
