@@ -205,7 +205,13 @@ def test_write_sequences_round_trip_and_resume(tmp_path) -> None:
 
     shutil.rmtree(partial)
     (partial / "junk").mkdir(parents=True)  # a folder from elsewhere, without meta.json
-    assert len(write_sequences(root, 2, "val", seed=3, config=config)[1]) == 5
+    (partial / "notes.txt").write_text("a user's file")
+    with pytest.raises(SeatError, match="holds files the writer never writes \\(junk, notes.txt\\)"):
+        write_sequences(root, 2, "val", seed=3, config=config)
+    with pytest.raises(SeatError, match="made with other settings \\(seed 3\\)"):  # nothing written before
+        write_sequences(root, 2, "val", seed=4, config=config)
+    assert (partial / "notes.txt").read_text() == "a user's file" and (kept / "00000001.jpg").is_file()
+    assert len(write_sequences(root, 2, "val", seed=3, config=config, force=True)[1]) == 5
 
 
 def test_synth_command_writes_folder_sequences_the_readers_load(tmp_path, capsys):

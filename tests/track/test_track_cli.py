@@ -48,6 +48,25 @@ def test_track_a_real_mp4(mp4_video, checkpoint, tmp_path, capsys, target_sequen
     assert "tracked 12 frames" in capsys.readouterr().out
 
 
+def test_outputs_never_replace_the_input_or_an_existing_file_silently(mp4_video, checkpoint, tmp_path, capsys):
+    video = tmp_path / "in.mp4"
+    shutil.copy(mp4_video, video)
+    original = video.read_bytes()
+    args = ["track", str(video), "--box", "60,60,40,30", "--weights", str(checkpoint)]
+    assert main([*args, "--out", str(video)]) == 2
+    assert f"--out {video}: is the input" in capsys.readouterr().err
+    assert video.read_bytes() == original
+    kept = tmp_path / "boxes.txt"
+    kept.write_text("a user's file\n")
+    assert main([*args, "--txt", str(kept)]) == 2
+    assert "exists; pass --force to replace it" in capsys.readouterr().err and kept.read_text() == "a user's file\n"
+    assert main([*args, "--txt", str(tmp_path / "same"), "--out", str(tmp_path / "same")]) == 2
+    assert main([*args, "--txt", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main([*args, "--txt", str(kept), "--force", "--max-frames", "3"]) == 0
+    assert np.loadtxt(kept, delimiter=",").shape == (3, 4)
+
+
 def test_track_a_folder_of_jpegs_and_a_glob(target_sequence, checkpoint, tmp_path):
     frames, gt = target_sequence
     folder = tmp_path / "jpgs"

@@ -20,6 +20,8 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--sequences", type=int, default=10)
     p.add_argument("--length", type=int, default=100, help="frames per sequence")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true",
+                   help="replace sequence folders made with other settings or holding other files")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="a scene setting (seattrack.data.synthetic.SceneConfig), e.g. --set occlusion_prob=0.6")
 
@@ -28,7 +30,8 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
         from .synthetic import SceneConfig, write_sequences
 
         config = from_dict(SceneConfig, apply_overrides({"length": args.length}, args.overrides), "scene")
-        sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config, args.family)
+        sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config, args.family,
+                                    args.force)
         frames = sum(len(s) for s in sequences)
         print(f"{len(sequences)} {args.family} sequences ({frames} frames, {args.split} photos, seed {args.seed}) in "
               f"{args.out}; "

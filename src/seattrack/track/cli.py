@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..cli import Handler, command
 from ..errors import SeatError
@@ -39,6 +40,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
     p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
     p.add_argument("--max-frames", type=int, help="stop after this many frames (a webcam never ends otherwise)")
+    p.add_argument("--force", action="store_true", help="allow --out/--txt to replace an existing file")
 
     def run(args: argparse.Namespace) -> None:
         from .run import GUI_HINT, has_display, select_box, track_source
@@ -49,6 +51,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
             raise SeatError(f"--show {GUI_HINT}")
         if args.max_frames is not None and args.max_frames < 1:
             raise SeatError(f"--max-frames {args.max_frames}: expected 1 or more")
+        check_outputs(args.input, {"--out": args.out, "--txt": args.txt}, args.force)
         source = FrameSource(args.input)
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         box = parse_box(args.box) if args.box else select_box(source.first_frame())
@@ -56,3 +59,18 @@ def _track(p: argparse.ArgumentParser) -> Handler:
         print(summary.describe())
 
     return run
+
+
+def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> None:
+    """Refuse, before any work, an output that is the input itself or would silently replace an existing file."""
+    named = {option: Path(path) for option, path in outputs.items() if path}
+    inputs = {Path(source).resolve()} if Path(source).exists() else set()
+    for option, path in named.items():
+        if path.resolve() in inputs:
+            raise SeatError(f"{option} {path}: is the input; choose another file")
+        if path.is_dir():
+            raise SeatError(f"{option} {path}: is a folder; expected a file name")
+        if path.exists() and not force:
+            raise SeatError(f"{option} {path}: exists; pass --force to replace it")
+    if len({p.resolve() for p in named.values()}) < len(named):
+        raise SeatError(f"{' and '.join(named)}: the same file")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from .config import SceneConfig
 from .families import FAMILIES, RenderedSequence, check_family, render_sequence
 
 JPEG_QUALITY = 92
+_FRAME = re.compile(r"\d{8}\.jpg")
 
 
 def sequence_name(split: str, index: int, family: str = "composite") -> str:
@@ -97,9 +99,28 @@ def _remove_leftovers(root: Path, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _replaceable(folder: Path, meta: dict, force: bool) -> None:
+    """A folder in the way of a sequence is replaced only when it is provably a partial write of these settings
+    (the writer's files only, no other settings recorded), or with `force`; otherwise a one-line error."""
+    if not folder.exists() or force:
+        return
+    ours = {"groundtruth.txt", "absence.label", "cover.txt", "meta.json"}
+    foreign = sorted(p.name for p in folder.iterdir() if not (p.name in ours or _FRAME.fullmatch(p.name)))
+    if foreign:
+        raise SeatError(f"synthetic sequence folder {folder}: holds files the writer never writes "
+                        f"({', '.join(foreign[:3])}); not replaced without --force")
+    try:
+        recorded = json.loads((folder / "meta.json").read_text())
+    except (OSError, ValueError):
+        return  # an interrupted write of ours
+    if recorded != meta:
+        raise SeatError(f"synthetic sequence folder {folder}: was made with other settings (seed "
+                        f"{recorded.get('seed') if isinstance(recorded, dict) else '?'}); not replaced without --force")
+
+
 def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray],
-          family: str) -> Sequence:
-    """Render and write one sequence (replacing a stale or partial one), or reuse it when complete."""
+          family: str, force: bool) -> Sequence:
+    """Render and write one sequence (replacing a partial one of ours), or reuse it when complete."""
     name = sequence_name(split, index, family)
     folder = root / name
     meta = _meta(index, split, seed, config, family)
@@ -107,6 +128,7 @@ def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, im
     sequence = _load(folder, meta)
     if sequence is not None:
         return sequence
+    _replaceable(folder, meta, force)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
     try:
         _write(staging, _render_indexed(index, split, seed, config, images, family), meta)
@@ -119,10 +141,13 @@ def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, im
 
 
 def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed: int = 0,
-                    config: SceneConfig | None = None, family: str = "composite") -> list[Sequence]:
+                    config: SceneConfig | None = None, family: str = "composite", force: bool = False
+                    ) -> list[Sequence]:
     """Write (or complete) `n` synthetic sequences of `split` and `family` under `root` and return them.
 
-    Deterministic in (`seed`, `split`, index, `config`, `family`); sequences already complete are kept, not redrawn.
+    Deterministic in (`seed`, `split`, index, `config`, `family`); sequences already complete are kept, not redrawn;
+    a folder made with other settings or holding other files is replaced only with `force`. Every folder in the way
+    is checked before anything is written.
     """
     if n < 0:
         raise SeatError(f"synthetic sequence count {n}: expected 0 or more")
@@ -131,6 +156,10 @@ def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed:
     images = image_bank(split)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    sequences = [_make(root, index, split, seed, config, images, family) for index in range(n)]
+    for index in range(n):  # refuse before writing anything
+        name = sequence_name(split, index, family)
+        if _load(root / name, _meta(index, split, seed, config, family)) is None:
+            _replaceable(root / name, _meta(index, split, seed, config, family), force)
+    sequences = [_make(root, index, split, seed, config, images, family, force) for index in range(n)]
     write_text_atomic(root / "list.txt", "".join(f"{sequence.name}\n" for sequence in sequences))
     return sequences
