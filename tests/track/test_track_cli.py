@@ -160,3 +160,23 @@ def test_interrupted_output_leaves_no_half_written_video(target_sequence, checkp
         track_source(FrameSource(str(folder)), load_tracker(str(checkpoint)), gt[0], tmp_path / "x.mp4",
                      progress=False, on_frame=boom)
     assert not (tmp_path / "x.mp4").exists() and not list(tmp_path.glob(".x.*"))
+
+
+def test_a_full_disk_is_an_error_and_never_renames_a_broken_video_into_place(mp4_video, checkpoint, tmp_path):
+    """A file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes every write past 20 kB fail, as a full disk does."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    out = tmp_path / "out.mp4"
+    done = subprocess.run([sys.executable, "-m", "seattrack", "track", str(mp4_video), "--box", "60,60,40,30",
+                           "--weights", str(checkpoint), "--backend", "torch", "--out", str(out)],
+                          capture_output=True, text=True, preexec_fn=small_disk)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert f"output video {out}" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() and not list(tmp_path.glob(".out.*"))

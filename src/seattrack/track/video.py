@@ -108,6 +108,18 @@ class FrameSource:
         self.capture.release()
 
 
+def _count_frames(path: Path) -> int:
+    """Frames that OpenCV can decode from a video file (0 for an unreadable one)."""
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    try:
+        while capture.isOpened() and capture.grab():
+            count += 1
+    finally:
+        capture.release()
+    return count
+
+
 class VideoSink:
     """Video writer (`.webm`: VP8, else mp4 / MPEG-4 Part 2) whose file appears at `path` only when closed
     successfully (temp file + rename)."""
@@ -122,6 +134,7 @@ class VideoSink:
         self.fps = fps
         self.size: tuple[int, int] | None = None
         self.writer: cv2.VideoWriter | None = None
+        self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:
         if self.writer is None:
@@ -133,12 +146,24 @@ class VideoSink:
         if (frame.shape[1], frame.shape[0]) != self.size:
             frame = cv2.resize(frame, self.size)
         self.writer.write(frame)
+        self.frames += 1
 
     def close(self) -> None:
+        """Finish the file and move it into place, only after it decodes with every frame written (a full disk or
+        a failing encoder leaves a broken file, reported as an error and never renamed over `path`)."""
         if self.writer is not None:
             self.writer.release()
-            os.chmod(self.tmp, default_file_mode())
-            os.replace(self.tmp, self.path)
+            try:
+                decoded = _count_frames(self.tmp)
+                if decoded < self.frames:
+                    raise SeatError(f"output video {self.path}: the written file decodes to {decoded} of "
+                                    f"{self.frames} frames (disk full?); nothing was replaced")
+                os.chmod(self.tmp, default_file_mode())
+                os.replace(self.tmp, self.path)
+            except OSError as exc:
+                raise SeatError(f"output video {self.path}: {exc.strerror or exc}") from None
+            finally:
+                self.tmp.unlink(missing_ok=True)
         self.tmp.unlink(missing_ok=True)
 
     def abort(self) -> None:
