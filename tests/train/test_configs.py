@@ -37,6 +37,19 @@ def test_overrides_and_bad_keys(tmp_path):
         load_train_config(str(bad), [])
 
 
+@pytest.mark.parametrize("override,match", [
+    ("epochs=0", "config.epochs = 0: out of range"), ("epochs=-3", "config.epochs = -3"),
+    ("data.batch_size=0", "data.batch_size = 0"), ("data.workers=-1", "data.workers = -1"),
+    ("device=tpu", "config.device 'tpu'"), ("device=cuda:x", "config.device 'cuda:x'"),
+    ("threads=-2", "config.threads = -2"), ("optim.base_lr=nan", "optim.base_lr"),
+    ("optim.momentum=1.5", "optim.momentum = 1.5"), ("data.samples_per_epoch=4", "an epoch would have no batch"),
+])
+def test_out_of_range_settings_are_refused_before_any_work(override, match):
+    """Accepted before and "succeeding": epochs=0 wrote an untrained model.pt, device=tpu trained on the CPU."""
+    with pytest.raises(SeatError, match=match):
+        load_train_config(str(CONFIGS / "train" / "tiny_cpu.yaml"), [override])
+
+
 def test_hypers_sets_load_by_name_and_path(tmp_path):
     assert load_hypers("default").penalty_k == pytest.approx(0.034)
     path = tmp_path / "mine.yaml"

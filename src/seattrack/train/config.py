@@ -7,6 +7,14 @@ from typing import Any
 
 from ..data.augment import ColorAugment
 from ..data.pairs import CropAugment, PairSettings
+from ..errors import SeatError
+
+
+def _require(where: str, checks: dict[str, bool], values: Any) -> None:
+    """A one-line error naming the first field whose range check fails (NaN fails every check)."""
+    for name, ok in checks.items():
+        if not ok:
+            raise SeatError(f"{where}.{name} = {getattr(values, name)!r}: out of range")
 
 
 @dataclass
@@ -20,6 +28,9 @@ class SourceConfig:
     weight: float = 1.0
     options: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _require("data.sources[]", {"frame_range": self.frame_range >= 1, "weight": self.weight >= 0}, self)
+
 
 @dataclass
 class DataConfig:
@@ -30,6 +41,13 @@ class DataConfig:
     pairs: PairSettings = field(default_factory=PairSettings)
     val_sources: list[SourceConfig] = field(default_factory=list)
     val_samples: int = 0
+
+    def __post_init__(self) -> None:
+        _require("data", {"samples_per_epoch": self.samples_per_epoch >= 1, "batch_size": self.batch_size >= 1,
+                          "workers": self.workers >= 0, "val_samples": self.val_samples >= 0}, self)
+        if self.samples_per_epoch < self.batch_size:
+            raise SeatError(f"data.samples_per_epoch {self.samples_per_epoch} < data.batch_size {self.batch_size}: "
+                            "an epoch would have no batch")
 
 
 @dataclass
@@ -59,6 +77,16 @@ class OptimConfig:
     reg_weight: float = 1.0
     max_loss: float = 1e4
 
+    def __post_init__(self) -> None:
+        _require("optim", {
+            "base_lr": self.base_lr > 0, "warmup_lr": self.warmup_lr > 0, "end_lr": self.end_lr > 0,
+            "warmup_epochs": self.warmup_epochs >= 0, "momentum": 0 <= self.momentum < 1,
+            "weight_decay": self.weight_decay >= 0, "unfreeze_epoch": self.unfreeze_epoch >= 0,
+            "backbone_trainable_stages": self.backbone_trainable_stages >= 0,
+            "backbone_lr_mult": self.backbone_lr_mult >= 0, "clip_grad": self.clip_grad > 0,
+            "cls_weight": self.cls_weight >= 0, "reg_weight": self.reg_weight >= 0, "max_loss": self.max_loss > 0,
+        }, self)
+
 
 @dataclass
 class TrainConfig:
@@ -73,6 +101,13 @@ class TrainConfig:
     out_dir: str = "runs/train"
     checkpoint_every: int = 0
     log_every: int = 10
+
+    def __post_init__(self) -> None:
+        _require("config", {"epochs": self.epochs >= 1, "threads": self.threads >= 0,
+                            "checkpoint_every": self.checkpoint_every >= 0, "log_every": self.log_every >= 1}, self)
+        kind, _, index = self.device.partition(":")
+        if kind not in ("auto", "cpu", "cuda") or (index and (kind != "cuda" or not index.isdigit())):
+            raise SeatError(f"config.device {self.device!r}: expected auto, cpu, cuda or cuda:N")
 
 
 __all__ = ["SourceConfig", "DataConfig", "ModelSpec", "OptimConfig", "TrainConfig", "PairSettings", "CropAugment",
