@@ -68,3 +68,16 @@ def test_help_of_the_tool_and_of_every_command_prints(capsys):
             main([command, "--help"])
         assert done.value.code == 0, command
         assert "usage: seattrack" in capsys.readouterr().out
+
+
+def test_counts_below_their_minimum_are_refused_by_the_parser(capsys):
+    import pytest
+
+    for argv in (["eval", "--dataset", "folder", "--root", "x", "--workers", "-2"],
+                 ["tune", "--dataset", "folder", "--root", "x", "--trials", "0"],
+                 ["track", "clip.mp4", "--threads", "-1"], ["bench", "seat_lite", "--threads", "0"],
+                 ["synth", "out", "--length", "0"], ["serve", "--max-runs", "0"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 2, argv
+        assert "expected" in capsys.readouterr().err.strip().splitlines()[-1]

@@ -10,7 +10,7 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
-from .cli import Handler, command
+from .cli import Handler, command, count
 from .data.sequence import Sequence, read_box_file
 from .errors import SeatError
 from .track.backends import BACKENDS
@@ -30,7 +30,7 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", default="seattrack-demo", help="output folder (annotated mp4 + box file)")
     p.add_argument("--model", default="seat_lite", help="model name with shipped weights, or a checkpoint")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
-    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--threads", type=count(), default=None)
 
     def run(args: argparse.Namespace) -> None:
         from .evaluation.metrics import evaluate_ope

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import Handler, command
+from ..cli import Handler, command, count
 
 
 @command("synth", "write synthetic sequences (a scene family over the train or val photos) in the folder format")
@@ -17,8 +17,8 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--family", default="composite", choices=["composite", "camera", "parallax"],
                    help="scene family: composite (pasted object), camera (region of a photograph under a moving "
                         "camera), parallax (region of a moving photograph layer; never trained on)")
-    p.add_argument("--sequences", type=int, default=10)
-    p.add_argument("--length", type=int, default=100, help="frames per sequence")
+    p.add_argument("--sequences", type=count(0), default=10)
+    p.add_argument("--length", type=count(), default=100, help="frames per sequence")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true",
                    help="replace sequence folders made with other settings or holding other files")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Handler, command
+from ..cli import Handler, command, count
 from ..track.backends import BACKENDS
 from .datasets import BENCHMARKS
 
@@ -21,8 +21,8 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--tracker", default="seat_lite", help="model name with shipped weights, or a checkpoint")
     p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (one tracker each)")
-    p.add_argument("--threads", type=int, default=1, help="network threads per process")
+    p.add_argument("--workers", type=count(), default=1, help="parallel processes (one tracker each)")
+    p.add_argument("--threads", type=count(), default=1, help="network threads per process")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
     p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
@@ -82,9 +82,9 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--tracker", default="seat_lite")
     p.add_argument("--hypers", help="starting set (trial 0; default: the model's own)")
-    p.add_argument("--trials", type=int, default=20)
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--trials", type=count(), default=20)
+    p.add_argument("--workers", type=count(), default=1)
+    p.add_argument("--threads", type=count(), default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--set", default="tuned", help="name of the set written")
     p.add_argument("--out", default="configs/hypers", help="folder of the hypers YAML files")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Handler, command
+from ..cli import Handler, command, count
 from . import BACKENDS, DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 
 
@@ -54,7 +54,7 @@ def _bench(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("model", help="checkpoint file or model name")
     p.add_argument("--backend", action="append", choices=BACKENDS,
                    help="repeat to compare side by side (default: torch and onnxruntime)")
-    p.add_argument("--threads", type=int, help="CPU threads (default: all available)")
+    p.add_argument("--threads", type=count(), help="CPU threads (default: all available)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--warmup", type=int, default=5, help="untimed calls per backend and phase")
     p.add_argument("--iters", type=int, default=50, help="timed calls per backend and phase")

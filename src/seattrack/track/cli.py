@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Handler, command
+from ..cli import Handler, command, count
 from ..errors import SeatError
 from .backends import BACKENDS
 
@@ -28,7 +28,7 @@ def add_tracker_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="auto", choices=BACKENDS,
                    help="auto: ONNX Runtime on CPU, PyTorch on CUDA (default)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
-    p.add_argument("--threads", type=int, default=None, help="CPU threads for the network")
+    p.add_argument("--threads", type=count(), default=None, help="CPU threads for the network")
 
 
 @command("track", "track one object in a video, a folder of frames, a glob or a webcam")
@@ -39,7 +39,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", help="annotated video to write (.mp4: MPEG-4 Part 2; .webm: VP8, plays in browsers)")
     p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
     p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
-    p.add_argument("--max-frames", type=int, help="stop after this many frames (a webcam never ends otherwise)")
+    p.add_argument("--max-frames", type=count(), help="stop after this many frames (a webcam never ends otherwise)")
     p.add_argument("--force", action="store_true", help="allow --out/--txt to replace an existing file")
 
     def run(args: argparse.Namespace) -> None:
@@ -49,8 +49,6 @@ def _track(p: argparse.ArgumentParser) -> Handler:
 
         if args.show and not has_display():
             raise SeatError(f"--show {GUI_HINT}")
-        if args.max_frames is not None and args.max_frames < 1:
-            raise SeatError(f"--max-frames {args.max_frames}: expected 1 or more")
         check_outputs(args.input, {"--out": args.out, "--txt": args.txt}, args.force)
         source = FrameSource(args.input)
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import Handler, command
+from ..cli import Handler, command, count
 from ..errors import SeatError
 from ..track.cli import add_tracker_args
 
@@ -12,11 +12,11 @@ from ..track.cli import add_tracker_args
 @command("serve", "web app: upload a video, draw the target, watch it track, download the results")
 def _serve(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=count(0), default=8000)
     add_tracker_args(p)
     p.add_argument("--max-upload-mb", type=float, default=200.0, help="largest accepted upload (default 200)")
-    p.add_argument("--max-sessions", type=int, default=16, help="open sessions (uploads) at once (default 16)")
-    p.add_argument("--max-runs", type=int, default=2, help="videos tracked at once; others wait (default 2)")
+    p.add_argument("--max-sessions", type=count(), default=16, help="open sessions (uploads) at once (default 16)")
+    p.add_argument("--max-runs", type=count(), default=2, help="videos tracked at once; others wait (default 2)")
     p.add_argument("--idle-timeout", type=float, default=900.0,
                    help="seconds without a request after which a session and its files are deleted (default 900)")
 
