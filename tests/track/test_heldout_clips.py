@@ -19,7 +19,8 @@ from seattrack.evaluation.heldout import clip, reserved_photo
 from seattrack.evaluation.metrics import iou
 
 PURE_PAN_FLOOR = 0.85  # the issue's goal (the weights shipped before it scored 0.53)
-VARIANT_FLOORS = {"china_zoom_in": 0.0, "china_roll": 0.0, "china_flat_sky": 0.0, "flower_texture_tilt": 0.0}
+VARIANT_FLOORS = {"china_zoom_in": 0.6, "china_roll": 0.65, "china_flat_sky": 0.7, "flower_texture_tilt": 0.85}
+"""Measured with the shipped weights: 0.646, 0.708, 0.757, 0.899 (the pure pan: 0.946)."""
 
 
 def test_pure_pan_over_china_through_the_command_line(tmp_path, capsys):
