@@ -123,3 +123,46 @@ def test_tune_scores_every_trial_and_writes_the_best(otb_root, tmp_path):
     path = write_tuned(results, "otb", "quick", tmp_path)
     assert load_hypers(f"{path}:quick") == own
     assert (tmp_path / "otb_quick_trials.csv").read_text().count("\n") == 4
+
+
+def test_killing_eval_kills_its_workers(otb_root, checkpoint, tmp_path):
+    """SIGKILL of `eval --workers 2` used to leave both ~1 GB workers running; now the kernel kills them with it."""
+    import os
+    import signal
+    import time
+
+    proc = subprocess.Popen(_eval_cmd("otb", otb_root, checkpoint, tmp_path / "r", workers=2),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def workers() -> list[int]:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        found = [int(p) for p in children.read_text().split()] if children.exists() else []
+        return [pid for pid in found if "_init_worker" in _cmdline(pid) or "multiprocessing" in _cmdline(pid)]
+
+    deadline = time.time() + 120
+    while len(workers()) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    spawned = workers()
+    assert len(spawned) >= 2, "the workers never started"
+    time.sleep(2)  # let them reach their initializer (where the request to die with the parent is made)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while any(_alive(pid) for pid in spawned) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in spawned)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -7,6 +7,8 @@ sequences whose result files are complete. Per-frame times are recorded (`<seq>_
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -96,10 +98,25 @@ def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int
 _WORKER_TRACKER = None
 
 
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this worker when its parent dies (Linux `PR_SET_PDEATHSIG`): a killed `eval` or
+    `tune` must not leave its ~1 GB workers running. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _init_worker(spec: TrackerSpec) -> None:
     global _WORKER_TRACKER
     import torch
 
+    die_with_parent()
     torch.set_num_threads(spec.threads)
     _WORKER_TRACKER = spec.build()
 

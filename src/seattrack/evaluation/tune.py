@@ -25,7 +25,7 @@ from ..track.hypers import TrackerHypers
 from ..track.tracker import SeatTracker
 from .datasets import benchmark
 from .metrics import evaluate_got10k, evaluate_ope
-from .runner import TrackerSpec, track_ope
+from .runner import TrackerSpec, die_with_parent, track_ope
 
 
 @dataclass
@@ -51,6 +51,7 @@ def _init(spec: TrackerSpec) -> None:
     global _BACKEND
     import torch
 
+    die_with_parent()
     torch.set_num_threads(spec.threads)
     _BACKEND = spec.build_backend()[0]
 
