@@ -166,3 +166,22 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_sequence_without_a_first_box_is_skipped_with_a_counted_warning_not_an_aborted_report(
+        otb_root, checkpoint, tmp_path, capsys):
+    import shutil
+
+    from seattrack.cli import main
+
+    root = tmp_path / "otb"
+    shutil.copytree(otb_root, root)
+    gt = root / "Beta" / "groundtruth_rect.txt"
+    lines = gt.read_text().splitlines()
+    gt.write_text("\n".join(["NaN,NaN,NaN,NaN", *lines[1:]]) + "\n")
+    with pytest.warns(UserWarning, match=r"1 sequence\(s\) left out of the report .*Beta"):
+        assert main(["eval", "--dataset", "otb", "--root", str(root), "--tracker", str(checkpoint),
+                     "--results", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "failed Beta: Beta: the first frame has no valid ground-truth box" in out
+    assert "3 sequences tracked" in out and checkpoint.stem in out.split("failed Beta")[1]  # the report printed

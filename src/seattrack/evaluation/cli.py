@@ -31,7 +31,7 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
     def run(args: argparse.Namespace) -> None:
         from .datasets import benchmark, load_sequences
         from .report import make_report
-        from .runner import TrackerSpec, results_dir, run_benchmark, tracker_name
+        from .runner import TrackerSpec, reportable, results_dir, run_benchmark, tracker_name
 
         spec = benchmark(args.dataset)
         sequences = load_sequences(args.dataset, args.root, args.split)
@@ -47,7 +47,8 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
         if args.dataset in ("got10k-test", "trackingnet"):
             print("ground truth of this split is hidden: pack the results with `seattrack pack` for the server")
             return
-        report = make_report({name: out}, sequences, args.preset or spec.preset, out / "report")
+        scored = reportable(sequences, set(summary.failed))
+        report = make_report({name: out}, scored, args.preset or spec.preset, out / "report")
         print(report.to_text())
 
     return run
@@ -64,12 +65,13 @@ def _report(p: argparse.ArgumentParser) -> Handler:
     def run(args: argparse.Namespace) -> None:
         from .datasets import benchmark, load_sequences
         from .report import make_report
+        from .runner import reportable
 
         folders = {}
         for item in args.results:
             name, _, folder = item.rpartition("=") if "=" in item else ("", "", item)
             folders[name or Path(folder).parent.name] = Path(folder)
-        sequences = load_sequences(args.dataset, args.root, args.split)
+        sequences = reportable(load_sequences(args.dataset, args.root, args.split))
         report = make_report(folders, sequences, args.preset or benchmark(args.dataset).preset, args.out)
         print(report.to_text())
         print("files: " + ", ".join(str(v) for v in report.files.values()))

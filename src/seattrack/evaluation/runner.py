@@ -82,9 +82,27 @@ def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
     return boxes, times
 
 
+def has_initial_box(sequence: Sequence) -> bool:
+    """Whether the first frame has a finite, positive-size ground-truth box to initialise a tracker from."""
+    first = sequence.boxes[0]
+    return bool(np.isfinite(first).all() and (first[2:] > 0).all())
+
+
+def reportable(sequences: list[Sequence], failed: set[str] = frozenset()) -> list[Sequence]:
+    """The sequences a report can score: those with an initial box and not in `failed`; the others are skipped
+    with one counted warning (the field's convention for bad data), so one bad sequence never aborts a report."""
+    kept = [s for s in sequences if has_initial_box(s) and s.name not in failed]
+    left_out = [s.name for s in sequences if s not in kept]
+    if left_out:
+        warnings.warn(f"{len(left_out)} sequence(s) left out of the report (no valid first ground-truth box, or "
+                      f"tracking failed): {', '.join(left_out[:5])}{', ...' if len(left_out) > 5 else ''}",
+                      stacklevel=2)
+    return kept
+
+
 def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int:
     """Track one sequence with the layout's protocol and write its result files; returns frames tracked."""
-    if not np.isfinite(sequence.boxes[0]).all() or (sequence.boxes[0, 2:] <= 0).any():
+    if not has_initial_box(sequence):
         raise SeatError(f"{sequence.name}: the first frame has no valid ground-truth box to initialise from")
     if layout == "vot":
         run = run_vot_baseline(tracker, sequence)
