@@ -332,3 +332,39 @@ def test_sample_clips_are_listed_and_opened(paused_server, tmp_path, target_vide
 def test_serve_cli_reports_bad_arguments(argv, expected, capsys):
     assert main(["serve", *argv]) == 2
     assert expected in capsys.readouterr().err
+
+
+def test_requests_a_web_page_could_forge_are_refused(server, target_video):
+    """Cross-site simple POSTs (text/plain, forms), another Origin, and a foreign Host (DNS rebinding) are refused
+    before any work; the page's own requests (same origin, JSON, video bytes) still pass."""
+    import urllib.error
+    import urllib.request
+
+    def send(method, path, body=None, headers=()):
+        request = urllib.request.Request(server.url + path, data=body, method=method, headers=dict(headers))
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    sessions_before = len(server.manager.sessions)
+    path, _ = target_video
+    data = path.read_bytes()
+    assert send("POST", "/api/sessions?name=a.mp4", data, {"Content-Type": "text/plain"})[0] == 415
+    assert send("POST", "/api/sessions/clip/demo.mp4", b"a=1",
+                {"Content-Type": "application/x-www-form-urlencoded"})[0] == 415
+    status, body = send("POST", "/api/sessions?name=a.mp4", data,
+                        {"Content-Type": "video/mp4", "Origin": "http://evil.example"})
+    assert status == 403 and b"cross-origin" in body
+    assert send("GET", "/api/config", headers={"Host": "evil.example"})[0] == 421
+    assert len(server.manager.sessions) == sessions_before
+    host = server.url.removeprefix("http://")
+    status, session = send("POST", "/api/sessions?name=a.mp4", data, {"Content-Type": "video/mp4",
+                                                                        "Origin": server.url})
+    assert status == 201
+    session_id = json.loads(session)["id"]
+    payload = json.dumps({"box": [10, 10, 40, 40]}).encode()
+    assert send("POST", f"/api/sessions/{session_id}/track", payload, {"Content-Type": "text/plain"})[0] == 415
+    assert send("POST", f"/api/sessions/{session_id}/track", payload,
+                {"Content-Type": "application/json", "Host": host})[0] == 202

@@ -63,7 +63,8 @@ def test_seattrack_serve_serves_the_page_and_a_killed_servers_files_are_swept(tm
         assert b'"demo.mp4"' in _get(f"http://127.0.0.1:{port}/api/config", process)
         assert _listening_hosts(port) == {"127.0.0.1"}  # this machine only, by default
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/sessions?name=clip.mp4", method="POST",
-                                         data=target_video[0].read_bytes())
+                                         data=target_video[0].read_bytes(),
+                                         headers={"Content-Type": "application/octet-stream"})
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
         (root,) = tmp_path.glob(ROOT_PREFIX + "*")

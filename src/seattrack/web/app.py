@@ -59,9 +59,48 @@ def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
     return lambda: SeatTracker(tracker.backend, tracker.hypers)
 
 
+LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+SIMPLE_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+"""The content types a cross-site page may POST without asking (a "simple" request): never accepted here."""
+
+
+def _host_name(host_header: str) -> str:
+    """The name part of a Host header (`[::1]:8000` -> `::1`, `localhost:8000` -> `localhost`)."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def request_problem(method: str, path: str, headers, allowed_hosts: tuple[str, ...] | None) -> tuple[int, str] | None:
+    """Why a request must be refused as possibly forged by another web page, or None.
+
+    - Host must name this server (`allowed_hosts`; None when bound to every interface), against DNS rebinding;
+    - a state-changing request (POST, DELETE) must not come from another origin (`Origin` must match the Host),
+      and must not carry a content type that a cross-site form can send without a preflight;
+    - starting a run takes JSON only.
+    """
+    host = headers.get("host", "")
+    if allowed_hosts is not None and _host_name(host).lower() not in allowed_hosts:
+        return 421, f"host {host!r}: this server answers only to {', '.join(allowed_hosts)}"
+    if method in ("POST", "DELETE", "PUT", "PATCH"):
+        origin = headers.get("origin")
+        if origin is not None and origin.split("://", 1)[-1].rstrip("/").lower() != host.lower():
+            return 403, f"cross-origin request from {origin!r} refused"
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in SIMPLE_FORM_TYPES:
+            return 415, f"content type {content_type!r} refused (a form post from another page)"
+        if path.endswith("/track") and content_type != "application/json":
+            return 415, 'track request: expected Content-Type application/json and {"box": [x, y, w, h]}'
+    return None
+
+
 def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0, max_sessions: int = 16,
-               max_runs: int = 2, idle_timeout_s: float = 900.0, clips_dir: Path | None = None) -> FastAPI:
-    """The app; `tracker_factory` makes a fresh SeatTracker per run (see `shared_tracker_factory`)."""
+               max_runs: int = 2, idle_timeout_s: float = 900.0, clips_dir: Path | None = None,
+               allowed_hosts: tuple[str, ...] | None = LOCAL_HOSTS) -> FastAPI:
+    """The app; `tracker_factory` makes a fresh SeatTracker per run (see `shared_tracker_factory`).
+
+    `allowed_hosts`: the names the Host header may carry (None: any, for a server bound to every interface).
+    """
     if max_upload_mb <= 0 or max_sessions < 1 or max_runs < 1 or idle_timeout_s <= 0:
         raise SeatError("web app limits: expected a positive upload size, session count, run count and timeout")
     manager = SessionManager(tracker_factory, max_sessions, max_runs, idle_timeout_s)
@@ -79,6 +118,14 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
     app = FastAPI(title="seattrack", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.manager = manager
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    hosts = tuple(h.lower() for h in allowed_hosts) if allowed_hosts is not None else None
+
+    @app.middleware("http")
+    async def refuse_forged_requests(request: Request, call_next):
+        problem = request_problem(request.method, request.url.path, request.headers, hosts)
+        if problem is not None:
+            return JSONResponse({"detail": problem[1]}, status_code=problem[0])
+        return await call_next(request)
 
     @app.exception_handler(SeatError)
     async def seat_error(request: Request, exc: SeatError) -> JSONResponse:

@@ -30,8 +30,19 @@ def _serve(p: argparse.ArgumentParser) -> Handler:
             raise SeatError(f"--port {args.port}: expected 1..65535")
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         app = create_app(shared_tracker_factory(tracker), max_upload_mb=args.max_upload_mb,
-                         max_sessions=args.max_sessions, max_runs=args.max_runs, idle_timeout_s=args.idle_timeout)
+                         max_sessions=args.max_sessions, max_runs=args.max_runs, idle_timeout_s=args.idle_timeout,
+                         allowed_hosts=allowed_hosts(args.host))
         print(f"seattrack serve: http://{args.host}:{args.port}/  (Ctrl-C to stop)")
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3)
 
     return run
+
+
+def allowed_hosts(bound: str) -> tuple[str, ...] | None:
+    """The Host names the server answers to: this machine's names plus the bound address; any when bound to every
+    interface (0.0.0.0 or ::), where the user chose to serve other machines by whatever name they use."""
+    from .app import LOCAL_HOSTS
+
+    if bound in ("0.0.0.0", "::", ""):
+        return None
+    return (*LOCAL_HOSTS, bound.strip("[]").lower())
