@@ -368,3 +368,26 @@ def test_requests_a_web_page_could_forge_are_refused(server, target_video):
     assert send("POST", f"/api/sessions/{session_id}/track", payload, {"Content-Type": "text/plain"})[0] == 415
     assert send("POST", f"/api/sessions/{session_id}/track", payload,
                 {"Content-Type": "application/json", "Host": host})[0] == 202
+
+
+def test_track_bodies_are_bounded_and_deep_json_is_a_400(server, target_video):
+    status, session = server.upload(target_video[0].read_bytes())
+    assert status == 201
+    path = f"/api/sessions/{session['id']}/track"
+    conn = http.client.HTTPConnection(*server.address, timeout=10)  # 150 MB announced: refused before reading it
+    conn.putrequest("POST", path)
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(150 * 1024 * 1024))
+    conn.endheaders()
+    response = conn.getresponse()
+    assert response.status == 413 and "over 4096 bytes" in json.loads(response.read())["detail"]
+    conn.close()
+    conn = http.client.HTTPConnection(*server.address, timeout=10)  # no length: cut off while it arrives
+    chunks = (b"[" * 1024 for _ in range(8))
+    conn.request("POST", path, body=chunks, headers={"Content-Type": "application/json"}, encode_chunked=True)
+    assert conn.getresponse().status == 413
+    conn.close()
+    deep = b"[" * 2000 + b"]" * 2000  # within the size limit, deeper than the JSON parser's recursion allows
+    status, body = server.call("POST", path, deep, "application/json")
+    assert status == 400 and b"expected JSON" in body
+    assert server.start(session["id"], target_video[1][0])[0] == 202  # the session still works

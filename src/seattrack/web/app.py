@@ -59,6 +59,8 @@ def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
     return lambda: SeatTracker(tracker.backend, tracker.hypers)
 
 
+MAX_TRACK_BODY = 4096
+"""Largest body of a track request (a box and nothing else)."""
 LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 SIMPLE_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 """The content types a cross-site page may POST without asking (a "simple" request): never accepted here."""
@@ -178,9 +180,17 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
     @app.post("/api/sessions/{session_id}/track", status_code=202)
     async def track(session_id: str, request: Request) -> dict:
         session = manager.get(session_id)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_TRACK_BODY:
+            raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; expected {{\"box\": [x, y, w, h]}}")
+        body = b""
+        async for chunk in request.stream():  # a box is a few dozen bytes: stop reading long before memory matters
+            body += chunk
+            if len(body) > MAX_TRACK_BODY:
+                raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; expected {{\"box\": [x, y, w, h]}}")
         try:
-            box = (await request.json())["box"]
-        except (ValueError, KeyError, TypeError):
+            box = json.loads(body)["box"]
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: absurdly deep JSON
             raise SeatError('track request: expected JSON {"box": [x, y, w, h]}') from None
         manager.start(session, box)
         return session.describe()

@@ -258,9 +258,9 @@ class SessionManager:
             state, message = "cancelled", "tracking stopped"
         except SeatError as exc:
             message = str(exc)
-        except Exception as exc:  # a worker must never take the server down; the page gets the reason
+        except Exception as exc:  # a worker must never take the server down; the log keeps the details
             log.exception("tracking failed in session %s", session.id)
-            message = f"tracking failed: {type(exc).__name__}: {exc}"
+            message = f"tracking failed on {session.name} ({type(exc).__name__}); the server log has the details"
         finally:
             with session.lock:
                 run.message = message
