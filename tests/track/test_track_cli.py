@@ -182,3 +182,39 @@ def test_a_full_disk_is_an_error_and_never_renames_a_broken_video_into_place(mp4
     assert done.returncode == 2, done.stderr[-500:]
     assert f"output video {out}" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() and not list(tmp_path.glob(".out.*"))
+
+
+def _numbered_video(path, codec: str, n: int = 20):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), 25, (160, 120))
+    for i in range(n):
+        frame = np.full((120, 160, 3), 40 + 8 * i, np.uint8)
+        cv2.rectangle(frame, (40 + 2 * i, 40), (80 + 2 * i, 80), (255, 255, 255), -1)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_a_corrupt_middle_keeps_one_line_per_frame_and_a_truncated_video_says_where_it_ended(
+        checkpoint, tmp_path, capsys):
+    """A zeroed middle used to drop frames silently and shift every later box by a line; a truncated video gave
+    fewer boxes than frames with no notice."""
+    data = bytearray(_numbered_video(tmp_path / "whole.mp4", "mp4v").read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 3000] = bytes(3000)
+    zeroed = tmp_path / "zeroed.mp4"
+    zeroed.write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match="frame .* cannot be decoded"):
+        assert main(["track", str(zeroed), "--box", "40,40,40,40", "--weights", str(checkpoint), "--backend",
+                     "torch", "--txt", str(tmp_path / "z.txt")]) == 0
+    out = capsys.readouterr().out
+    boxes = np.loadtxt(tmp_path / "z.txt", delimiter=",")
+    assert len(boxes) == 20 and "unreadable frame(s) kept the previous box" in out
+
+    avi = bytearray(_numbered_video(tmp_path / "whole.avi", "MJPG").read_bytes())
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(bytes(avi[: int(len(avi) * 0.6)]))
+    assert main(["track", str(cut), "--box", "40,40,40,40", "--weights", str(checkpoint), "--backend", "torch",
+                 "--txt", str(tmp_path / "c.txt")]) == 0
+    out = capsys.readouterr().out
+    read = len(np.loadtxt(tmp_path / "c.txt", delimiter=","))
+    assert 5 < read < 20 and f"the video ended after {read} of its 20 declared frames" in out

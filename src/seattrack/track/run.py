@@ -25,6 +25,7 @@ class TrackSummary:
     scores: np.ndarray
     times: np.ndarray = field(repr=False)
     skipped_frames: int = 0
+    ended_early: tuple[int, int] | None = None
     stopped: bool = False
     video: Path | None = None
     box_file: Path | None = None
@@ -34,6 +35,9 @@ class TrackSummary:
                  f"mean score {self.mean_score:.3f}"]
         if self.stopped:
             lines.append("stopped before the end of the input: the outputs hold the frames tracked so far")
+        if self.ended_early:
+            lines.append(f"the video ended after {self.ended_early[0]} of its {self.ended_early[1]} declared frames "
+                         "(truncated or corrupt): the outputs hold those frames")
         if self.skipped_frames:
             lines.append(f"{self.skipped_frames} unreadable frame(s) kept the previous box")
         if self.video:
@@ -104,7 +108,8 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     steady = t[1:] if np.isfinite(t[1:]).any() else t  # initialisation excluded when frames were tracked
     return TrackSummary(
         frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:] or [1.0])),
-        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped, stopped=stopped,
+        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
+        ended_early=source.ended_early if not stopped else None, stopped=stopped,
         video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
     )
 

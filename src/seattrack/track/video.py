@@ -21,6 +21,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 # Codec per output suffix. WebM: VP8, which browsers play (libvpx writes it ~4x faster than VP9). Anything else:
 # MPEG-4 Part 2, which every OpenCV build writes but browsers do not play (the wheels' FFmpeg has no H.264 encoder).
 FOURCCS = {".webm": "VP80"}
+MAX_DECODE_GAP = 100
+"""Consecutive undecodable frames after which a video is taken to end."""
 
 
 def natural_key(text: str) -> list:
@@ -34,6 +36,7 @@ class FrameSource:
     def __init__(self, spec: str):
         self.spec = spec
         self.skipped = 0
+        self.ended_early: tuple[int, int] | None = None  # (frames read, frames declared) of a cut-short video
         self.paths: list[str] | None = None
         self.capture: cv2.VideoCapture | None = None
         if re.fullmatch(r"\d+", spec):
@@ -87,25 +90,45 @@ class FrameSource:
         return n if n > 0 else None
 
     def __iter__(self) -> Iterator[np.ndarray | None]:
-        """Frames in order; an unreadable image file yields None (counted in `skipped`, with a warning), so frame
-        numbers stay aligned with the input. A video ends at its first frame that cannot be decoded."""
+        """Frames in order; an unreadable frame yields None (counted in `skipped`, with a warning), so frame numbers
+        stay aligned with the input. In a video, frames that fail to decode inside the container's declared length
+        are skipped the same way (the decoder's own frame position keeps later frames in place); decoding ends at
+        the declared length, or after `MAX_DECODE_GAP` failures in a row, and `ended_early` then says the video
+        stopped before its declared length (truncated or corrupt)."""
         if self.paths is not None:
             for path in self.paths:
                 try:
                     yield read_frame(path)
                 except SeatError as exc:
-                    self.skipped += 1
-                    warnings.warn(f"skipped unreadable frame: {exc}", stacklevel=2)
+                    self._skip(str(exc))
                     yield None
             return
         assert self.capture is not None
+        declared = self.count
         yield to_bgr8(self._first)
+        index, failures = 1, 0
         while True:
             ok, frame = self.capture.read()
             if not ok or frame is None:
-                break
+                failures += 1
+                if declared is None or index + failures >= declared or failures > MAX_DECODE_GAP:
+                    break
+                continue
+            position = int(self.capture.get(cv2.CAP_PROP_POS_FRAMES))  # 1-based after a read
+            for _ in range(max(failures, position - 1 - index)):
+                self._skip(f"{self.spec}: frame {index + 1} cannot be decoded")
+                yield None
+                index += 1
+            failures = 0
             yield to_bgr8(frame)
+            index += 1
         self.capture.release()
+        if declared is not None and index < declared:
+            self.ended_early = (index, declared)
+
+    def _skip(self, reason: str) -> None:
+        self.skipped += 1
+        warnings.warn(f"skipped unreadable frame: {reason}", stacklevel=3)
 
 
 def _count_frames(path: Path) -> int:

@@ -252,7 +252,9 @@ class SessionManager:
             summary = track_source(FrameSource(str(session.source)), self.tracker_factory(), run.box,
                                    out_video=session.video_path, out_txt=session.box_path, progress=False,
                                    on_frame=run.on_frame)
-            run.summary = {"frames": summary.frames, "tracker_fps": summary.fps, "mean_score": summary.mean_score}
+            run.summary = {"frames": summary.frames, "tracker_fps": summary.fps, "mean_score": summary.mean_score,
+                           "skipped_frames": summary.skipped_frames,
+                           "ended_early": list(summary.ended_early) if summary.ended_early else None}
             state = "done"
         except Cancelled:
             state, message = "cancelled", "tracking stopped"
