@@ -81,3 +81,26 @@ def test_counts_below_their_minimum_are_refused_by_the_parser(capsys):
             main(argv)
         assert done.value.code == 2, argv
         assert "expected" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_inputs_that_used_to_end_in_a_traceback_are_one_line_errors(capsys, tmp_path):
+    arch = tmp_path / "list.json"
+    arch.write_text("[1, 2]")
+    assert main(["info", "seat_lite", "--arch", str(arch)]) == 2
+    assert "expected a mapping of Arch settings, got list" in capsys.readouterr().err
+    assert main(["track", "99999999999999999999", "--box", "1,1,5,5"]) == 2
+    assert "no such camera" in capsys.readouterr().err
+    import cv2
+    import numpy as np
+
+    video = tmp_path / "v.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 25, (160, 120))
+    for i in range(3):
+        writer.write(np.full((120, 160, 3), 60 * i, np.uint8))
+    writer.release()
+    assert main(["track", str(video), "--box", "1,1,5,5", "--out", str(tmp_path / "x.gif")]) == 2
+    assert "expected a video file name" in capsys.readouterr().err
+    for box in ("1,1,1e308,5", "0,0,1e12,1e12"):
+        assert main(["track", str(video), "--box", box, "--out", str(tmp_path / f"{box[-2:]}.mp4")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "larger than 4x the 160x120 image" in err[0]

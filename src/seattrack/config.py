@@ -96,6 +96,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
 
 def from_dict(cls: type[T], data: dict, where: str = "config") -> T:
     """Build dataclass `cls` from a mapping, type-checking every field; unknown keys are an error."""
+    if not isinstance(data, dict):
+        raise SeatError(f"{where}: expected a mapping of {cls.__name__} settings, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - names)

@@ -59,6 +59,10 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     return run
 
 
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm")
+"""Containers the annotated video can be written in (MPEG-4 Part 2, or VP8 for .webm)."""
+
+
 def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> None:
     """Refuse, before any work, an output that is the input itself or would silently replace an existing file."""
     named = {option: Path(path) for option, path in outputs.items() if path}
@@ -68,6 +72,8 @@ def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> N
             raise SeatError(f"{option} {path}: is the input; choose another file")
         if path.is_dir():
             raise SeatError(f"{option} {path}: is a folder; expected a file name")
+        if option == "--out" and path.suffix.lower() not in VIDEO_SUFFIXES:
+            raise SeatError(f"{option} {path}: expected a video file name ({', '.join(VIDEO_SUFFIXES)})")
         if path.exists() and not force:
             raise SeatError(f"{option} {path}: exists; pass --force to replace it")
     if len({p.resolve() for p in named.values()}) < len(named):

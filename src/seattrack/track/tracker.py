@@ -43,6 +43,8 @@ def check_init_box(box_xywh, image_shape: tuple[int, ...]) -> np.ndarray:
         raise SeatError(f"init box {box.tolist()}: expected finite x,y and positive w,h")
     if box[0] >= w or box[1] >= h or box[0] + box[2] <= 0 or box[1] + box[3] <= 0:
         raise SeatError(f"init box {box.tolist()}: lies outside the {w}x{h} image")
+    if box[2] > 4 * w or box[3] > 4 * h:
+        raise SeatError(f"init box {box.tolist()}: larger than 4x the {w}x{h} image")
     return box
 
 

@@ -21,6 +21,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 # Codec per output suffix. WebM: VP8, which browsers play (libvpx writes it ~4x faster than VP9). Anything else:
 # MPEG-4 Part 2, which every OpenCV build writes but browsers do not play (the wheels' FFmpeg has no H.264 encoder).
 FOURCCS = {".webm": "VP80"}
+MAX_CAMERA_INDEX = 255
+"""Highest camera index tried (OpenCV takes a C int; Linux numbers its video devices well below this)."""
 MAX_DECODE_GAP = 100
 """Consecutive undecodable frames after which a video is taken to end."""
 
@@ -60,6 +62,8 @@ class FrameSource:
         self.fps = self._fps()
 
     def _open_capture(self, target: int | str, label: str) -> None:
+        if isinstance(target, int) and target > MAX_CAMERA_INDEX:
+            raise SeatError(f"{label}: no such camera (indices go from 0 to {MAX_CAMERA_INDEX})")
         capture = cv2.VideoCapture(target)
         if not capture.isOpened():
             raise SeatError(f"{label}: cannot be opened (missing, unsupported or corrupt)")
