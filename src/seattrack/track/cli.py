@@ -44,15 +44,16 @@ def _track(p: argparse.ArgumentParser) -> Handler:
 
     def run(args: argparse.Namespace) -> None:
         from .run import GUI_HINT, has_display, select_box, track_source
-        from .tracker import load_tracker
+        from .tracker import check_init_box, load_tracker
         from .video import FrameSource
 
         if args.show and not has_display():
             raise SeatError(f"--show {GUI_HINT}")
         check_outputs(args.input, {"--out": args.out, "--txt": args.txt}, args.force)
         source = FrameSource(args.input)
-        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         box = parse_box(args.box) if args.box else select_box(source.first_frame())
+        check_init_box(box, source.first_frame().shape)  # before the model loads and the outputs open
+        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         summary = track_source(source, tracker, box, args.out, args.txt, args.show, max_frames=args.max_frames)
         print(summary.describe())
 
