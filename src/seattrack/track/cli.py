@@ -51,8 +51,13 @@ def _track(p: argparse.ArgumentParser) -> Handler:
             raise SeatError(f"--show {GUI_HINT}")
         check_outputs(args.input, {"--out": args.out, "--txt": args.txt}, args.force)
         source = FrameSource(args.input)
-        box = parse_box(args.box) if args.box else select_box(source.first_frame())
-        check_init_box(box, source.first_frame().shape)  # before the model loads and the outputs open
+        try:
+            first = source.first_frame()
+        except SeatError as exc:
+            raise SeatError(f"input {args.input}: the first frame is unreadable, and the box refers to it "
+                            f"({exc})") from None
+        box = parse_box(args.box) if args.box else select_box(first)
+        check_init_box(box, first.shape)  # before the model loads and the outputs open
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         summary = track_source(source, tracker, box, args.out, args.txt, args.show, max_frames=args.max_frames)
         print(summary.describe())
