@@ -592,3 +592,45 @@ def test_got10k_never_raises_on_boxes_outside_the_image(pairs, width, height) ->
     gt, pred = (np.array(column, dtype=np.float64) for column in zip(*pairs, strict=True))
     result = m.evaluate_got10k({"s": [pred]}, [seq("s", gt, resolution=(width, height))])
     assert np.isnan(result.ao) or 0.0 <= result.ao <= 1.0
+
+
+def _upstream_pytracking_iou(pred: np.ndarray, anno: np.ndarray) -> np.ndarray:
+    """pytracking/analysis/extract_results.py, calc_iou_overlap (visionml/pytracking b6d984d), in numpy: no clip."""
+    tl = np.maximum(pred[:, :2], anno[:, :2])
+    br = np.minimum(pred[:, :2] + pred[:, 2:] - 1.0, anno[:, :2] + anno[:, 2:] - 1.0)
+    sz = np.clip(br - tl + 1.0, 0, None)
+    intersection = sz.prod(1)
+    union = pred[:, 2:].prod(1) + anno[:, 2:].prod(1) - intersection
+    return intersection / union
+
+
+def _upstream_norm_center(pred: np.ndarray, anno: np.ndarray, eps: float) -> np.ndarray:
+    """pysot toolkit/evaluation/ope_benchmark.py, convert_bb_to_norm_center (each center / (gt_wh + 1e-16), then
+    the difference), and pytracking calc_err_center(normalized=True) (center / anno w,h; eps 0)."""
+    def center(b):
+        return b[:, :2] + (b[:, 2:] - 1) / 2
+
+    return np.sqrt((((center(pred) / (anno[:, 2:] + eps)) - (center(anno) / (anno[:, 2:] + eps))) ** 2).sum(1))
+
+
+def test_pytracking_iou_is_not_capped_and_matches_upstream_bit_for_bit():
+    rng = np.random.default_rng(0)
+    gt = np.c_[rng.uniform(0, 300, (500, 2)), rng.uniform(1, 80, (500, 2))]
+    pred = gt + rng.normal(0, 4, gt.shape) * (rng.random((500, 1)) < 0.8)  # 20 % exact copies
+    np.testing.assert_array_equal(m.iou(pred, gt, "inclusive", cap=False), _upstream_pytracking_iou(pred, gt))
+    exact = np.array([[10.3, 20.7, 33.1, 47.9]])
+    assert _upstream_pytracking_iou(exact, exact)[0] > 1.0  # the float rounding the issue found on frame 0
+    assert m.iou(exact, exact, "inclusive", cap=False)[0] > 1.0 and m.iou(exact, exact, "inclusive")[0] == 1.0
+    assert m.get_preset("pytracking").iou_cap is False and m.get_preset("pysot").iou_cap is True
+
+
+def test_normalised_centres_are_divided_before_subtracting_as_pysot_and_pytracking_do():
+    rng = np.random.default_rng(1)
+    gt = np.c_[rng.uniform(0, 300, (2000, 2)), rng.uniform(1, 80, (2000, 2))]
+    pred = gt + rng.normal(0, 6, gt.shape)
+    for preset, eps in (("pysot", 1e-16), ("pytracking", 0.0)):
+        p = m.get_preset(preset)
+        ours = m.normalized_center_error(pred, gt, p.norm_guard, p.norm_divide_first)
+        np.testing.assert_array_equal(ours, _upstream_norm_center(pred, gt, eps))
+    subtract_first = m.normalized_center_error(pred, gt, "none")
+    assert (subtract_first != _upstream_norm_center(pred, gt, 0.0)).any()  # the order is visible in the last bits

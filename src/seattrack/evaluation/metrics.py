@@ -85,6 +85,8 @@ class Preset:
     norm_guard: str
     norm_precision_score: str
     round_boxes: bool = False
+    iou_cap: bool = True
+    norm_divide_first: bool = False
     visible_invalidates: bool = False
     center_valid: str = "gt"
     absent_fails: bool = False
@@ -123,7 +125,7 @@ class Preset:
 PYSOT = Preset(
     "pysot", iou="continuous", first_frame="keep", length="error", bad_pred="score", nan_gt="score",
     gt_valid="wh", center_valid="center_positive", invalid_center="success", invalid_norm_center="success",
-    norm_guard="eps", norm_precision_score="at_0.20",
+    norm_guard="eps", norm_precision_score="at_0.20", norm_divide_first=True,
     doc="""pysot-toolkit OPEBenchmark: continuous IoU; the frame-0 prediction is kept; lengths must match;
 NaN predictions fail, empty ones have IoU 0; GT with w or h <= 0 (or NaN) fails the success curve, while a GT center
 that is not > 0 counts as a precision *success* (UAV NaN rows); normalised centers divide by GT size + 1e-16;
@@ -133,7 +135,7 @@ AUC = mean of the 21-point curve, precision and normalised precision read at 20 
 PYTRACKING = Preset(
     "pytracking", iou="inclusive", first_frame="gt", length="pad_zeros", bad_pred="reject", nan_gt="reject",
     gt_valid="wh", invalid_center="fail", invalid_norm_center="success",
-    norm_guard="none", norm_precision_score="at_0.20",
+    norm_guard="none", norm_precision_score="at_0.20", iou_cap=False, norm_divide_first=True,
     doc="""pytracking analysis (extract_results.py: calc_seq_err_robust, extract_results with the default
 exclude_invalid_frames=False): inclusive IoU with w*h areas; NaN or negative-size predictions raise, and so does NaN
 ground truth outside UAV; zero-size predictions take the previous box (where the GT row has no NaN); then longer
@@ -209,8 +211,11 @@ def _as_boxes(boxes: Any) -> np.ndarray:
     return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
 
 
-def iou(a: Any, b: Any, convention: str = "continuous") -> np.ndarray:
+def iou(a: Any, b: Any, convention: str = "continuous", cap: bool = True) -> np.ndarray:
     """Per-row IoU of x,y,w,h boxes `a` and `b` ((N, 4) or (4,)), in [0, 1]; NaN where an input is NaN.
+
+    `cap=False` leaves the division as it falls (pytracking's `calc_iou_overlap` does not clip): an exact match of
+    non-integer boxes can then come out a hair above 1 and pass the 1.0 threshold.
 
     "continuous": x2 = x + w (pysot, got10k, mmtracking). "inclusive": x2 = x + w - 1 and the intersection side
     gets + 1 (pytracking, LaSOT MATLAB kit, TrackingNet server), areas w * h in both. On the same x,y,w,h boxes the
@@ -229,7 +234,8 @@ def iou(a: Any, b: Any, convention: str = "continuous") -> np.ndarray:
     inter = np.maximum(x2 - x1 + one, 0.0) * np.maximum(y2 - y1 + one, 0.0)
     union = a[..., 2] * a[..., 3] + b[..., 2] * b[..., 3] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.clip(inter / np.where(union > 0, union, np.inf), 0.0, 1.0)
+        ratio = inter / np.where(union > 0, union, np.inf)
+    return np.clip(ratio, 0.0, 1.0) if cap else ratio
 
 
 def centers(boxes: Any) -> np.ndarray:
@@ -244,10 +250,13 @@ def center_error(a: Any, b: Any) -> np.ndarray:
     return np.sqrt(np.sum((centers(a) - centers(b)) ** 2, axis=-1))
 
 
-def normalized_center_error(pred: Any, gt: Any, guard: str = "max1") -> np.ndarray:
+def normalized_center_error(pred: Any, gt: Any, guard: str = "max1", divide_first: bool = False) -> np.ndarray:
     """Center offsets divided by the ground-truth w and h, then the Euclidean norm.
 
     guard: "max1" divides by max(1, GT size) (got10k), "eps" by GT size + 1e-16 (pysot), "none" as is.
+    `divide_first`: each center is divided by the GT size before the two are subtracted, the order of pysot's
+    `convert_bb_to_norm_center` and pytracking's `calc_err_center(normalized=True)`; it differs from subtracting
+    first in the last bits, which moves frames that sit exactly on a threshold.
     """
     gt = np.asarray(gt, dtype=np.float64)
     size = gt[..., 2:]
@@ -258,7 +267,8 @@ def normalized_center_error(pred: Any, gt: Any, guard: str = "max1") -> np.ndarr
     elif guard != "none":
         raise SeatError(f"unknown normalisation guard {guard!r}, expected none, eps or max1")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sqrt(np.sum(((centers(pred) - centers(gt)) / size) ** 2, axis=-1))
+        offset = centers(pred) / size - centers(gt) / size if divide_first else (centers(pred) - centers(gt)) / size
+        return np.sqrt(np.sum(offset ** 2, axis=-1))
 
 
 # -- curves and scores -------------------------------------------------------------------------------------------
@@ -402,9 +412,9 @@ def _aligned(pred: Any, sequence: Sequence, preset: Preset) -> tuple[np.ndarray,
 def sequence_errors(pred: Any, sequence: Sequence, preset: Preset) -> FrameErrors:
     """Per-frame IoU, center error and normalised center error of one sequence under `preset`."""
     pred, gt, visible = _aligned(pred, sequence, preset)
-    ious = iou(pred, gt, preset.iou)
+    ious = iou(pred, gt, preset.iou, preset.iou_cap)
     center = center_error(pred, gt)
-    norm_center = normalized_center_error(pred, gt, preset.norm_guard)
+    norm_center = normalized_center_error(pred, gt, preset.norm_guard, preset.norm_divide_first)
 
     valid = _gt_valid(gt, preset.gt_valid)
     if preset.visible_invalidates:
