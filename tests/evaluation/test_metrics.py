@@ -634,3 +634,15 @@ def test_normalised_centres_are_divided_before_subtracting_as_pysot_and_pytracki
         np.testing.assert_array_equal(ours, _upstream_norm_center(pred, gt, eps))
     subtract_first = m.normalized_center_error(pred, gt, "none")
     assert (subtract_first != _upstream_norm_center(pred, gt, 0.0)).any()  # the order is visible in the last bits
+
+
+def test_pysot_cuts_the_extra_rows_of_lasot_monkey_17_and_refuses_them_elsewhere():
+    """pysot toolkit/datasets/lasot.py, LaSOTVideo.load_tracker (STVIR/pysot 2172c96): `if self.name ==
+    'monkey-17': pred_traj = pred_traj[:len(self.gt_traj)]`; any other length mismatch fails its length check."""
+    gt = np.tile([[10.0, 10.0, 20.0, 20.0]], (6, 1))
+    longer = np.vstack([gt, [[0.0, 0.0, 5.0, 5.0]] * 3])
+    monkey = seq("monkey-17", gt, dataset="lasot")
+    assert m.evaluate_ope({"monkey-17": longer}, [monkey], "pysot").auc == pytest.approx(
+        m.evaluate_ope({"monkey-17": gt}, [monkey], "pysot").auc)
+    with pytest.raises(SeatError):
+        m.evaluate_ope({"monkey-3": longer}, [seq("monkey-3", gt, dataset="lasot")], "pysot")
