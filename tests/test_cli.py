@@ -104,3 +104,22 @@ def test_inputs_that_used_to_end_in_a_traceback_are_one_line_errors(capsys, tmp_
         assert main(["track", str(video), "--box", box, "--out", str(tmp_path / f"{box[-2:]}.mp4")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "larger than 4x the 160x120 image" in err[0]
+
+
+def test_outputs_that_cannot_be_written_are_one_line_errors(capsys, tmp_path):
+    """Checked before the work for `track`; any other command's OSError on an output is one line, not a traceback."""
+    import cv2
+    import numpy as np
+
+    video = tmp_path / "v.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 25, (160, 120))
+    for i in range(3):
+        writer.write(np.full((120, 160, 3), 60 * i, np.uint8))
+    writer.release()
+    blocker = tmp_path / "file"
+    blocker.write_text("")  # a file where a folder must go
+    assert main(["track", str(video), "--box", "10,10,20,20", "--txt", str(blocker / "sub" / "b.txt")]) == 2
+    assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
+    assert main(["synth", str(blocker / "out"), "--sequences", "1", "--length", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("seattrack synth: error: ") and str(blocker) in err[0]

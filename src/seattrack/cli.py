@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except SeatError as exc:
         print(f"seattrack {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only folder, a full disk, a folder where a file goes: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"seattrack {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"seattrack {args.command}: interrupted", file=sys.stderr)
         return 130

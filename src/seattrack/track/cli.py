@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..cli import Handler, command, count
@@ -82,5 +83,10 @@ def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> N
             raise SeatError(f"{option} {path}: expected a video file name ({', '.join(VIDEO_SUFFIXES)})")
         if path.exists() and not force:
             raise SeatError(f"{option} {path}: exists; pass --force to replace it")
+        folder = next((p for p in path.absolute().parents if p.exists()), Path("/"))
+        if not folder.is_dir():
+            raise SeatError(f"{option} {path}: {folder} is a file, not a folder")
+        if not os.access(folder, os.W_OK):
+            raise SeatError(f"{option} {path}: {folder} is not writable")
     if len({p.resolve() for p in named.values()}) < len(named):
         raise SeatError(f"{' and '.join(named)}: the same file")
