@@ -19,21 +19,23 @@ def default_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _alive(pid: int) -> bool:
+def process_gone(pid: int) -> bool:
+    """Whether no process has id `pid` (POSIX: signal 0 only asks). A live process of another user, or a pid no
+    process can have, counts as not gone, so callers never delete what might still be in use."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
         return True
-    return True
+    except (OSError, OverflowError):
+        return False
+    return False
 
 
 def remove_stale_temporaries(path: Path) -> None:
     """Delete temporary files of `path` left by a writer that was killed (their pid, in the name, is gone)."""
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
         pid = leftover.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and process_gone(int(pid)):
             leftover.unlink(missing_ok=True)
 
 

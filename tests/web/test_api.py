@@ -142,22 +142,35 @@ def test_empty_upload_is_refused(server):
     assert status == 415 and "empty" in body["detail"]
 
 
-def test_oversize_upload_is_refused(server):
-    """Refused from the declared length before any byte is read, and while streaming when no length is given."""
+def _announce_length(server, path: str, length: int, content_type: str | None = None) -> tuple[int, str]:
+    """Send only the headers of a POST announcing `length` bytes: (status, detail) of the answer."""
     conn = http.client.HTTPConnection(*server.address, timeout=10)
-    conn.putrequest("POST", "/api/sessions?name=big.mp4")
-    conn.putheader("Content-Length", str(5 * 1024 * 1024))
+    conn.putrequest("POST", path)
+    if content_type:
+        conn.putheader("Content-Type", content_type)
+    conn.putheader("Content-Length", str(length))
     conn.endheaders()
     response = conn.getresponse()
-    assert response.status == 413 and "upload limit" in json.loads(response.read())["detail"]
+    detail = json.loads(response.read())["detail"]
     conn.close()
+    return response.status, detail
 
+
+def _post_chunked(server, path: str, chunks, content_type: str | None = None) -> int:
+    """POST `chunks` with chunked encoding (no Content-Length): the status."""
     conn = http.client.HTTPConnection(*server.address, timeout=10)
-    chunks = (bytes(64 * 1024) for _ in range(17))  # 1.06 MB, chunked: no Content-Length
-    conn.request("POST", "/api/sessions?name=big.mp4", body=chunks, encode_chunked=True)
-    response = conn.getresponse()
-    assert response.status == 413
+    conn.request("POST", path, body=chunks, headers={"Content-Type": content_type} if content_type else {},
+                 encode_chunked=True)
+    status = conn.getresponse().status
     conn.close()
+    return status
+
+
+def test_oversize_upload_is_refused(server):
+    """Refused from the declared length before any byte is read, and while streaming when no length is given."""
+    status, detail = _announce_length(server, "/api/sessions?name=big.mp4", 5 * 1024 * 1024)
+    assert status == 413 and "upload limit" in detail
+    assert _post_chunked(server, "/api/sessions?name=big.mp4", (bytes(64 * 1024) for _ in range(17))) == 413
     assert server.call("GET", "/api/config")[0] == 200
 
 
@@ -374,19 +387,9 @@ def test_track_bodies_are_bounded_and_deep_json_is_a_400(server, target_video):
     status, session = server.upload(target_video[0].read_bytes())
     assert status == 201
     path = f"/api/sessions/{session['id']}/track"
-    conn = http.client.HTTPConnection(*server.address, timeout=10)  # 150 MB announced: refused before reading it
-    conn.putrequest("POST", path)
-    conn.putheader("Content-Type", "application/json")
-    conn.putheader("Content-Length", str(150 * 1024 * 1024))
-    conn.endheaders()
-    response = conn.getresponse()
-    assert response.status == 413 and "over 4096 bytes" in json.loads(response.read())["detail"]
-    conn.close()
-    conn = http.client.HTTPConnection(*server.address, timeout=10)  # no length: cut off while it arrives
-    chunks = (b"[" * 1024 for _ in range(8))
-    conn.request("POST", path, body=chunks, headers={"Content-Type": "application/json"}, encode_chunked=True)
-    assert conn.getresponse().status == 413
-    conn.close()
+    status, detail = _announce_length(server, path, 150 * 1024 * 1024, "application/json")  # refused unread
+    assert status == 413 and "over 4096 bytes" in detail
+    assert _post_chunked(server, path, (b"[" * 1024 for _ in range(8)), "application/json") == 413  # cut off
     deep = b"[" * 2000 + b"]" * 2000  # within the size limit, deeper than the JSON parser's recursion allows
     status, body = server.call("POST", path, deep, "application/json")
     assert status == 400 and b"expected JSON" in body

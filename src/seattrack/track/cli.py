@@ -66,10 +66,6 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     return run
 
 
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm")
-"""Containers the annotated video can be written in (MPEG-4 Part 2, or VP8 for .webm)."""
-
-
 def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> None:
     """Refuse, before any work, an output that is the input itself or would silently replace an existing file."""
     named = {option: Path(path) for option, path in outputs.items() if path}
@@ -79,6 +75,8 @@ def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> N
             raise SeatError(f"{option} {path}: is the input; choose another file")
         if path.is_dir():
             raise SeatError(f"{option} {path}: is a folder; expected a file name")
+        from .video import VIDEO_SUFFIXES
+
         if option == "--out" and path.suffix.lower() not in VIDEO_SUFFIXES:
             raise SeatError(f"{option} {path}: expected a video file name ({', '.join(VIDEO_SUFFIXES)})")
         if path.exists() and not force:

@@ -21,6 +21,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 # Codec per output suffix. WebM: VP8, which browsers play (libvpx writes it ~4x faster than VP9). Anything else:
 # MPEG-4 Part 2, which every OpenCV build writes but browsers do not play (the wheels' FFmpeg has no H.264 encoder).
 FOURCCS = {".webm": "VP80"}
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm")
+"""Containers `VideoSink` writes (MPEG-4 Part 2 in all but .webm, which gets VP8)."""
 MAX_CAMERA_INDEX = 255
 """Highest camera index tried (OpenCV takes a C int; Linux numbers its video devices well below this)."""
 MAX_DECODE_GAP = 100

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SeatError
+from ..fileio import process_gone
 from ..track.run import track_source
 from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
@@ -299,10 +300,4 @@ def _owner_is_gone(folder: Path) -> bool:
         pid = int((folder / OWNER_FILE).read_text())
     except (OSError, ValueError):
         return False
-    try:
-        os.kill(pid, 0)  # signal 0 only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except (OSError, OverflowError):  # alive under another user, or a pid no process can have
-        return False
-    return False
+    return process_gone(pid)

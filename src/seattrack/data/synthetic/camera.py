@@ -260,11 +260,18 @@ def render_region_frame(scene: RegionScene, t: int) -> tuple[np.ndarray, np.ndar
         draw_layer(frame, layer, t)
     occluders = [draw_layer(frame, layer, t) for layer in scene.front]
     quad, box, inside = region_geometry(scene, t)
-    mask = np.zeros(frame.shape[:2], np.float32)
+    return apply_effects(frame, scene.effects, t), box, inside * _unoccluded(quad, occluders, frame.shape[:2])
+
+
+def _unoccluded(quad: np.ndarray, occluders: list, shape: tuple[int, int]) -> float:
+    """Share of the region's in-frame pixels that no occluder hides (1 without occluders: nothing to rasterise)."""
+    drawn = [d for d in occluders if d is not None]
+    if not drawn:
+        return 1.0
+    mask = np.zeros(shape, np.float32)
     cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 1.0, cv2.LINE_AA, shift=4)
     total = mask.sum()
-    for drawn in filter(None, occluders):
-        h, w = drawn.alpha.shape
-        mask[drawn.y:drawn.y + h, drawn.x:drawn.x + w] *= 1 - drawn.alpha
-    seen = inside * (float(mask.sum()) / total if total > 0 else 1.0)
-    return apply_effects(frame, scene.effects, t), box, seen
+    for d in drawn:
+        h, w = d.alpha.shape
+        mask[d.y:d.y + h, d.x:d.x + w] *= 1 - d.alpha
+    return float(mask.sum()) / total if total > 0 else 1.0

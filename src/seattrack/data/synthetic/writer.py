@@ -118,26 +118,17 @@ def _replaceable(folder: Path, meta: dict, force: bool) -> None:
                         f"{recorded.get('seed') if isinstance(recorded, dict) else '?'}); not replaced without --force")
 
 
-def _make(root: Path, index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray],
-          family: str, force: bool) -> Sequence:
-    """Render and write one sequence (replacing a partial one of ours), or reuse it when complete."""
-    name = sequence_name(split, index, family)
-    folder = root / name
-    meta = _meta(index, split, seed, config, family)
-    _remove_leftovers(root, name)
-    sequence = _load(folder, meta)
-    if sequence is not None:
-        return sequence
-    _replaceable(folder, meta, force)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
+def _make(folder: Path, meta: dict, clip: RenderedSequence) -> None:
+    """Write `clip` into a staging folder beside `folder`, then swap it in (replacing a partial or already allowed
+    stale folder there)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
-        _write(staging, _render_indexed(index, split, seed, config, images, family), meta)
+        _write(staging, clip, meta)
         if folder.exists():
             shutil.rmtree(folder)
         os.rename(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return _load(folder, meta)
 
 
 def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed: int = 0,
@@ -156,10 +147,19 @@ def write_sequences(root: str | os.PathLike, n: int, split: str = "train", seed:
     images = image_bank(split)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    for index in range(n):  # refuse before writing anything
-        name = sequence_name(split, index, family)
-        if _load(root / name, _meta(index, split, seed, config, family)) is None:
-            _replaceable(root / name, _meta(index, split, seed, config, family), force)
-    sequences = [_make(root, index, split, seed, config, images, family, force) for index in range(n)]
+    metas = [_meta(index, split, seed, config, family) for index in range(n)]
+    folders = [root / sequence_name(split, index, family) for index in range(n)]
+    for folder in folders:
+        _remove_leftovers(root, folder.name)
+    done = [_load(folder, meta) for folder, meta in zip(folders, metas, strict=True)]
+    for folder, meta, sequence in zip(folders, metas, done, strict=True):  # refuse before writing anything
+        if sequence is None:
+            _replaceable(folder, meta, force)
+    sequences = []
+    for index, (folder, meta, sequence) in enumerate(zip(folders, metas, done, strict=True)):
+        if sequence is None:
+            _make(folder, meta, _render_indexed(index, split, seed, config, images, family))
+            sequence = _load(folder, meta)
+        sequences.append(sequence)
     write_text_atomic(root / "list.txt", "".join(f"{sequence.name}\n" for sequence in sequences))
     return sequences
