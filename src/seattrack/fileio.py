@@ -31,6 +31,23 @@ def process_gone(pid: int) -> bool:
     return False
 
 
+def check_writable(path: str | os.PathLike, what: str, folder: bool = False) -> None:
+    """Refuse, before any long work, an output that cannot be written: a file where a folder goes (or the other way
+    round), or a nearest existing folder that is not writable. `what` names the output in the one-line error."""
+    from .errors import SeatError
+
+    path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        raise SeatError(f"{what} {path}: is {'a file' if folder else 'a folder'}; expected "
+                        f"{'a folder' if folder else 'a file name'}")
+    candidates = [path.absolute()] if folder else []
+    parent = next((p for p in [*candidates, *path.absolute().parents] if p.exists()), Path("/"))
+    if not parent.is_dir():
+        raise SeatError(f"{what} {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise SeatError(f"{what} {path}: {parent} is not writable")
+
+
 def remove_stale_temporaries(path: Path) -> None:
     """Delete temporary files of `path` left by a writer that was killed (their pid, in the name, is gone)."""
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from ..cli import Handler, command, count
 from ..errors import SeatError
+from ..fileio import check_writable
 from .backends import BACKENDS
 
 
@@ -73,18 +73,12 @@ def check_outputs(source: str, outputs: dict[str, str | None], force: bool) -> N
     for option, path in named.items():
         if path.resolve() in inputs:
             raise SeatError(f"{option} {path}: is the input; choose another file")
-        if path.is_dir():
-            raise SeatError(f"{option} {path}: is a folder; expected a file name")
+        check_writable(path, option)
         from .video import VIDEO_SUFFIXES
 
         if option == "--out" and path.suffix.lower() not in VIDEO_SUFFIXES:
             raise SeatError(f"{option} {path}: expected a video file name ({', '.join(VIDEO_SUFFIXES)})")
         if path.exists() and not force:
             raise SeatError(f"{option} {path}: exists; pass --force to replace it")
-        folder = next((p for p in path.absolute().parents if p.exists()), Path("/"))
-        if not folder.is_dir():
-            raise SeatError(f"{option} {path}: {folder} is a file, not a folder")
-        if not os.access(folder, os.W_OK):
-            raise SeatError(f"{option} {path}: {folder} is not writable")
     if len({p.resolve() for p in named.values()}) < len(named):
         raise SeatError(f"{' and '.join(named)}: the same file")
