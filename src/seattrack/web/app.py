@@ -2,9 +2,11 @@
 
 FastAPI on uvicorn: the standard small ASGI pair, with async request streaming (an upload is counted and cut off
 at the size limit while it arrives, never buffered whole), async streaming responses for server-sent events, and
-static files, in two small pure-Python packages. Server-sent events rather than a WebSocket: the live stream only
-flows server -> browser, SSE is plain HTTP that the browser's EventSource reads natively, and every request the
-page makes (upload, start, stop, end) is an ordinary POST/DELETE with a status code and a message.
+static files, in two small pure-Python packages. An upload is also cut off when no byte arrives for a while or
+when it takes too long as a whole (`UploadTimeouts`), so stalled clients cannot hold every session slot.
+Server-sent events rather than a WebSocket: the live stream only flows server -> browser, SSE is plain HTTP that
+the browser's EventSource reads natively, and every request the page makes (upload, start, stop, end) is an
+ordinary POST/DELETE with a status code and a message.
 
     POST   /api/sessions?name=clip.mp4      raw video bytes -> a session (first frame size, frame count)
     POST   /api/sessions/clip/{name}        a bundled sample clip -> a session
@@ -24,8 +26,10 @@ import asyncio
 import base64
 import contextlib
 import json
+import math
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -37,6 +41,7 @@ from starlette.requests import ClientDisconnect
 
 from ..errors import SeatError
 from ..track.tracker import SeatTracker
+from .media import downscale
 from .sessions import Busy, Conflict, Run, Session, SessionManager, SessionNotFound, TrackerFactory, list_clips
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,7 +56,28 @@ class NotAVideo(SeatError):
     """The upload is empty, not a video container, or does not decode to at least two frames."""
 
 
-_STATUS = {SessionNotFound: 404, Conflict: 409, UploadTooLarge: 413, NotAVideo: 415, Busy: 503}
+class UploadTimeout(SeatError):
+    """The upload stalled (no byte for the idle limit) or took longer than the total limit."""
+
+
+_STATUS = {SessionNotFound: 404, Conflict: 409, UploadTimeout: 408, UploadTooLarge: 413, NotAVideo: 415, Busy: 503}
+
+
+@dataclass(frozen=True)
+class UploadTimeouts:
+    """How long an upload may take: `idle_s` seconds without a byte arriving, `total_s` seconds for its whole body.
+
+    An upload holds a session slot while it arrives; without these limits a client that stops sending (or sends a
+    byte now and then) would hold it for good, and a few such clients would fill every slot.
+    """
+
+    idle_s: float = 30.0
+    total_s: float = 900.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.idle_s <= self.total_s < math.inf:  # NaN fails every comparison
+            raise SeatError(f"upload time limits (--upload-idle-timeout {self.idle_s:g}, --upload-timeout "
+                            f"{self.total_s:g}): expected finite seconds, 0 < idle <= total")
 
 
 def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
@@ -97,8 +123,8 @@ def request_problem(method: str, path: str, headers, allowed_hosts: tuple[str, .
 
 
 def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0, max_sessions: int = 16,
-               max_runs: int = 2, idle_timeout_s: float = 900.0, clips_dir: Path | None = None,
-               allowed_hosts: tuple[str, ...] | None = LOCAL_HOSTS) -> FastAPI:
+               max_runs: int = 2, idle_timeout_s: float = 900.0, upload_timeouts: UploadTimeouts = UploadTimeouts(),
+               clips_dir: Path | None = None, allowed_hosts: tuple[str, ...] | None = LOCAL_HOSTS) -> FastAPI:
     """The app; `tracker_factory` makes a fresh SeatTracker per run (see `shared_tracker_factory`).
 
     `allowed_hosts`: the names the Host header may carry (None: any, for a server bound to every interface).
@@ -131,7 +157,9 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
 
     @app.exception_handler(SeatError)
     async def seat_error(request: Request, exc: SeatError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400))
+        # a timed-out upload's body is still (maybe) on its way: close the connection rather than read the rest
+        headers = {"Connection": "close"} if isinstance(exc, UploadTimeout) else None
+        return JSONResponse({"detail": str(exc)}, status_code=_STATUS.get(type(exc), 400), headers=headers)
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
@@ -149,7 +177,7 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
             raise UploadTooLarge(f"{name}: {_mb(int(declared))} exceeds the {_mb(max_bytes)} upload limit")
         with manager.new_folder() as folder:
             path = folder / "upload"
-            size = await _receive(request, path, name, max_bytes)
+            size = await _receive(request, path, name, max_bytes, upload_timeouts)
             if size == 0:
                 raise NotAVideo(f"{name}: the upload is empty (0 bytes)")
             try:
@@ -232,13 +260,16 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-async def _receive(request: Request, path: Path, name: str, max_bytes: int) -> int:
-    """Stream the request body into `path` and return its size; cut off past `max_bytes`. The file is opened,
-    written and closed in worker threads, so a slow disk never stalls the event loop (other users' streams)."""
+async def _receive(request: Request, path: Path, name: str, max_bytes: int, timeouts: UploadTimeouts) -> int:
+    """Stream the request body into `path` and return its size; cut off past `max_bytes` or the time limits. The
+    file is opened, written and closed in worker threads, so a slow disk never stalls the event loop (other users'
+    streams)."""
     size = 0
+    deadline = asyncio.get_running_loop().time() + timeouts.total_s
+    chunks = request.stream()
     out = await asyncio.to_thread(open, path, "wb")
     try:
-        async for chunk in request.stream():
+        while (chunk := await _next_chunk(chunks, name, timeouts, deadline)) is not None:
             size += len(chunk)
             if size > max_bytes:
                 raise UploadTooLarge(f"{name}: larger than the {_mb(max_bytes)} upload limit")
@@ -250,6 +281,21 @@ async def _receive(request: Request, path: Path, name: str, max_bytes: int) -> i
     return size
 
 
+async def _next_chunk(chunks: AsyncIterator[bytes], name: str, timeouts: UploadTimeouts,
+                      deadline: float) -> bytes | None:
+    """The next piece of an upload, or None at its end; UploadTimeout if none arrives within the idle limit or
+    before `deadline` (event-loop time), whichever comes first."""
+    left = deadline - asyncio.get_running_loop().time()
+    try:
+        async with asyncio.timeout(min(timeouts.idle_s, left)):
+            return await anext(chunks, None)
+    except TimeoutError:
+        if left < timeouts.idle_s:
+            raise UploadTimeout(f"{name}: the upload took longer than the {timeouts.total_s:g} s limit and was "
+                                "aborted") from None
+        raise UploadTimeout(f"{name}: no data received for {timeouts.idle_s:g} s; the upload was aborted") from None
+
+
 def _output(session: Session, path: Path) -> Path:
     """A finished run's output file, or a clear error while there is none."""
     if session.run is None or session.run.state != "done" or not path.is_file():
@@ -259,9 +305,7 @@ def _output(session: Session, path: Path) -> Path:
 
 def encode_jpeg(frame: np.ndarray, max_side: int = 960, quality: int = 80) -> bytes:
     """JPEG bytes of `frame`, downscaled so that its longer side is at most `max_side` (a preview, not the output)."""
-    scale = max_side / max(frame.shape[:2])
-    if scale < 1:
-        frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    frame = downscale(frame, max_side / max(frame.shape[:2]))
     ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise SeatError("frame: cannot be encoded as JPEG")

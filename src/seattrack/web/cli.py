@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..cli import Handler, command, count
 from ..errors import SeatError
@@ -17,25 +18,41 @@ def _serve(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--max-upload-mb", type=float, default=200.0, help="largest accepted upload (default 200)")
     p.add_argument("--max-sessions", type=count(), default=16, help="open sessions (uploads) at once (default 16)")
     p.add_argument("--max-runs", type=count(), default=2, help="videos tracked at once; others wait (default 2)")
-    p.add_argument("--idle-timeout", type=float, default=900.0,
+    p.add_argument("--idle-timeout", type=seconds, default=900.0,
                    help="seconds without a request after which a session and its files are deleted (default 900)")
+    p.add_argument("--upload-idle-timeout", type=seconds, default=30.0,
+                   help="seconds an upload may go without sending a byte before it is aborted (default 30)")
+    p.add_argument("--upload-timeout", type=seconds, default=900.0,
+                   help="seconds an upload may take in all before it is aborted (default 900)")
 
     def run(args: argparse.Namespace) -> None:
         import uvicorn
 
         from ..track.tracker import load_tracker
-        from .app import create_app, shared_tracker_factory
+        from .app import UploadTimeouts, create_app, shared_tracker_factory
 
         if not 0 < args.port < 65536:
             raise SeatError(f"--port {args.port}: expected 1..65535")
+        upload_timeouts = UploadTimeouts(args.upload_idle_timeout, args.upload_timeout)
         tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
         app = create_app(shared_tracker_factory(tracker), max_upload_mb=args.max_upload_mb,
                          max_sessions=args.max_sessions, max_runs=args.max_runs, idle_timeout_s=args.idle_timeout,
-                         allowed_hosts=allowed_hosts(args.host))
+                         upload_timeouts=upload_timeouts, allowed_hosts=allowed_hosts(args.host))
         print(f"seattrack serve: http://{args.host}:{args.port}/  (Ctrl-C to stop)")
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3)
 
     return run
+
+
+def seconds(text: str) -> float:
+    """An argparse type for a time limit: a positive, finite number of seconds, refused on one line before any work."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds") from None
+    if not 0 < value < math.inf:  # NaN fails every comparison
+        raise argparse.ArgumentTypeError(f"{text}: expected a positive number of seconds")
+    return value
 
 
 def allowed_hosts(bound: str) -> tuple[str, ...] | None:

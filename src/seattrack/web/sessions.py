@@ -31,7 +31,7 @@ from ..fileio import process_gone
 from ..track.run import track_source
 from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
-from .media import probe_video
+from .media import fit_pixels, probe_video
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Run:
     message: str = ""
     boxes: list[list[float]] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
-    latest: tuple[int, np.ndarray] | None = None  # (frame index, annotated BGR frame)
+    latest: tuple[int, np.ndarray] | None = None  # (frame index, annotated BGR frame, within the pixel cap)
     fps: float = 0.0  # wall-clock frames per second over the last 30 frames (tracking, drawing, writing)
     summary: dict | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -97,14 +97,17 @@ class Run:
             raise Cancelled
         self.boxes.append([float(v) for v in box])
         self.scores.append(float(score))
-        self.latest = (index, annotated)
+        self.latest = (index, fit_pixels(annotated))
         self._stamps.append(time.perf_counter())
         if len(self._stamps) > 1:
             self.fps = (len(self._stamps) - 1) / max(self._stamps[-1] - self._stamps[0], 1e-9)
 
 
 class Session:
-    """One user's video, its first frame and its current run; files live in `folder`."""
+    """One user's video, its first frame and its current run; files live in `folder`.
+
+    `first_frame` is kept within the pixel cap (`fit_pixels`), `width` and `height` are the video's own: boxes are
+    always in the video's pixels, and the page scales the preview to them."""
 
     def __init__(self, folder: Path, source: Path, name: str):
         self.id = folder.name
@@ -112,8 +115,8 @@ class Session:
         self.source = source
         self.name = name
         video = probe_video(source, name)
-        self.first_frame = video.first_frame
-        self.height, self.width = self.first_frame.shape[:2]
+        self.height, self.width = video.first_frame.shape[:2]
+        self.first_frame = fit_pixels(video.first_frame)
         self.total = video.total
         self.fps = video.fps
         self.run: Run | None = None
@@ -229,8 +232,8 @@ class SessionManager:
 
     # ------------------------------------------------------------------------------------------- tracking
     def start(self, session: Session, box_xywh) -> Run:
-        """Validate the box against the first frame and queue a run; one run at a time per session."""
-        box = check_init_box(box_xywh, session.first_frame.shape)
+        """Validate the box against the video's frame size and queue a run; one run at a time per session."""
+        box = check_init_box(box_xywh, (session.height, session.width))
         with session.lock:
             if session.running:
                 raise Conflict(f"session {session.id}: a run is already in progress (stop it first)")
