@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import reprlib
 import types
 import typing
 from pathlib import Path
@@ -38,6 +39,8 @@ def _yaml_number(value: Any) -> Any:
 
 
 def _coerce(tp: Any, value: Any, where: str) -> Any:
+    """`value` checked against type `tp`; a bad one is shown shortened (reprlib), so that a huge value read from a
+    file still makes a short one-line error."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if tp is Any:
@@ -53,43 +56,43 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
                 return _coerce(arg, value, where)
             except SeatError as exc:
                 errors.append(str(exc))
-        raise SeatError(errors[0] if errors else f"{where}: bad value {value!r}")
+        raise SeatError(errors[0] if errors else f"{where}: bad value {reprlib.repr(value)}")
     if dataclasses.is_dataclass(tp):
         if isinstance(value, tp):
             return value
         if not isinstance(value, dict):
-            raise SeatError(f"{where}: expected a mapping, got {value!r}")
+            raise SeatError(f"{where}: expected a mapping, got {reprlib.repr(value)}")
         return from_dict(tp, value, where)
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise SeatError(f"{where}: expected a list, got {value!r}")
+            raise SeatError(f"{where}: expected a list, got {reprlib.repr(value)}")
         inner = args[0] if args else Any
         items = [_coerce(inner, v, f"{where}[{i}]") for i, v in enumerate(value)]
         return items if origin is list else tuple(items)
     if origin is dict:
         if not isinstance(value, dict):
-            raise SeatError(f"{where}: expected a mapping, got {value!r}")
+            raise SeatError(f"{where}: expected a mapping, got {reprlib.repr(value)}")
         vt = args[1] if len(args) == 2 else Any
         return {k: _coerce(vt, v, f"{where}.{k}") for k, v in value.items()}
     if tp in (float, int):
         value = _yaml_number(value)
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SeatError(f"{where}: expected a number, got {value!r}")
+            raise SeatError(f"{where}: expected a number, got {reprlib.repr(value)}")
         return float(value)
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 return int(value)
-            raise SeatError(f"{where}: expected an integer, got {value!r}")
+            raise SeatError(f"{where}: expected an integer, got {reprlib.repr(value)}")
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            raise SeatError(f"{where}: expected true/false, got {value!r}")
+            raise SeatError(f"{where}: expected true/false, got {reprlib.repr(value)}")
         return value
     if tp is str:
         if not isinstance(value, str):
-            raise SeatError(f"{where}: expected a string, got {value!r}")
+            raise SeatError(f"{where}: expected a string, got {reprlib.repr(value)}")
         return value
     return value
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from .cli import Handler, command, count
 from .data.sequence import Sequence, read_box_file
 from .errors import SeatError
+from .fileio import check_writable
 from .track.backends import BACKENDS
 
 
@@ -38,9 +39,10 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
         from .track.tracker import load_tracker
         from .track.video import FrameSource
 
+        out = Path(args.out)
+        check_writable(out, "--out", folder=True)
         sequence = demo_sequence()
         tracker = load_tracker(args.model, None, "cpu", args.backend, args.threads)
-        out = Path(args.out)
         source = FrameSource(str(Path(sequence.frames[0]).parent))
         summary = track_source(source, tracker, sequence.boxes[0], out / "demo_tracked.mp4", out / "demo_boxes.txt")
         result = evaluate_ope({"demo": summary.boxes}, [sequence], "pysot")

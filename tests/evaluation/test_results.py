@@ -144,3 +144,24 @@ def test_layout_detection(tmp_path: Path) -> None:
         r.detect_layout(tmp_path / "ope", ["zzz"])
     with pytest.raises(SeatError, match="unknown result layout"):
         r.result_path("mot", tmp_path, "a")
+
+
+def test_a_binary_result_file_is_a_one_line_error_naming_it(tmp_path: Path, capsys) -> None:
+    """An image or random bytes under a result file's name: `seattrack report` names the file (no traceback)."""
+    import cv2
+
+    from seattrack.cli import main
+    from tests.conftest import render_target_sequence, skimage_bgr
+
+    render_target_sequence(tmp_path / "data" / "clip", n=3)
+    results = tmp_path / "results" / "mine" / "folder"
+    results.mkdir(parents=True)
+    (results / "clip.txt").write_bytes(cv2.imencode(".png", skimage_bgr("coffee"))[1].tobytes())
+    args = ["report", str(results), "--dataset", "folder", "--root", str(tmp_path / "data"), "--out",
+            str(tmp_path / "report")]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"seattrack report: error: {results / 'clip.txt'}: not a text box file (byte 0 is not UTF-8 text)"]
+    (tmp_path / "random.txt").write_bytes(bytes(range(256)))
+    with pytest.raises(SeatError, match=r"random.txt: not a text box file \(byte 128 is not UTF-8 text\)"):
+        r.read_boxes(tmp_path / "random.txt")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from ..cli import Handler, command, count
+from ..fileio import check_writable
 
 
 @command("synth", "write synthetic sequences (a scene family over the train or val photos) in the folder format")
@@ -29,6 +30,7 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
         from ..config import apply_overrides, from_dict
         from .synthetic import SceneConfig, write_sequences
 
+        check_writable(args.out, "output folder", folder=True)
         config = from_dict(SceneConfig, apply_overrides({"length": args.length}, args.overrides), "scene")
         sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config, args.family,
                                     args.force)

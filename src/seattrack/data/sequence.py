@@ -75,13 +75,18 @@ def valid_boxes(boxes: np.ndarray) -> np.ndarray:
 def read_box_file(path: str | Path, where: str | None = None) -> np.ndarray:
     """Read a box file: one box per line, separated by commas, tabs or spaces; 'nan'/'NaN' allowed.
 
-    Rows with 8 values (VOT polygons) are returned as-is; callers convert them.
+    Rows with 8 values (VOT polygons) are returned as-is; callers convert them. A file that is not UTF-8 text (an
+    image or other binary file under a box file's name) is a one-line SeatError naming it.
     """
     path = Path(path)
     if not path.is_file():
         raise SeatError(f"annotation file not found: {path}")
+    try:
+        content = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark (Windows editors) is dropped
+    except UnicodeDecodeError as exc:  # an image or other binary file under a box file's name
+        raise SeatError(f"{where or path}: not a text box file (byte {exc.start} is not UTF-8 text)") from None
     rows = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    for number, line in enumerate(content.splitlines(), 1):
         text = line.strip().replace(",", " ").replace("\t", " ").replace(";", " ")
         if not text:
             continue

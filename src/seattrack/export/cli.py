@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..cli import Handler, command, count
+from ..fileio import check_writable
 from . import BACKENDS, DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 
 
@@ -33,6 +34,8 @@ def _export(p: argparse.ArgumentParser) -> Handler:
         from .onnx import export_onnx
         from .runtime import read_metadata
 
+        check_writable(args.out, "--out", folder=True)
+        check_writable(Path(args.out).absolute().parent, "--out", folder=True)  # the export is staged beside it
         out = export_onnx(_load(args.model), args.out, opset=args.opset, int8=args.int8_mode if args.int8 else None)
         meta = read_metadata(out)
         geo = meta["geometry"]
@@ -64,10 +67,12 @@ def _bench(p: argparse.ArgumentParser) -> Handler:
         from ..fileio import write_json_atomic
         from .bench import bench, format_report
 
+        path = f"bench-{Path(args.model).stem}.json" if args.json is None else args.json
+        if path:
+            check_writable(path, "--json")
         report = bench(_load(args.model), args.backend or ["torch", "onnxruntime"], args.device, args.threads,
                        args.warmup, args.iters)
         print(format_report(report))
-        path = f"bench-{Path(args.model).stem}.json" if args.json is None else args.json
         if path:
             write_json_atomic(path, report.to_dict())
             print(f"report: {path}")

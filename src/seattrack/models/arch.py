@@ -18,6 +18,17 @@ from ..errors import SeatError
 from ..fileio import write_json_atomic
 from .wavemlp import SKIP, parse_op
 
+MAX_WIDTH = 1024  # channels of any RFM, neck or fusion layer: 4x seat_r50's widest, far below what exhausts memory
+MAX_BLOCKS = 16  # RFM blocks (a derived arch has at most one per search-space width; the default space has 5)
+MAX_PH_OPS = 16  # PH layers per block (the default search space has 2)
+
+
+def check_range(what: str, value: int, low: int, high: int) -> None:
+    """Refuse a size outside low..high before anything is built from it: an absurd width or count from a file
+    would otherwise allocate memory (or time) without bound."""
+    if not low <= value <= high:
+        raise SeatError(f"{what} {value}: expected {low}..{high}")
+
 
 @dataclass
 class ArchBlock:
@@ -32,11 +43,11 @@ class Arch:
     last_dim: int
 
     def __post_init__(self) -> None:
-        if self.last_dim <= 0:
-            raise SeatError(f"arch last_dim {self.last_dim}: expected a positive width")
+        check_range("arch last_dim", self.last_dim, 1, MAX_WIDTH)
+        check_range("arch block count", len(self.blocks), 0, MAX_BLOCKS)
         for i, block in enumerate(self.blocks):
-            if block.width <= 0:
-                raise SeatError(f"arch block {i} width {block.width}: expected a positive width")
+            check_range(f"arch block {i} width", block.width, 1, MAX_WIDTH)
+            check_range(f"arch block {i} ph_ops count", len(block.ph_ops), 0, MAX_PH_OPS)
             parse_op(block.ch_op)
             for op in block.ph_ops:
                 parse_op(op)
@@ -65,7 +76,10 @@ class Arch:
             data = json.loads(path.read_text())
         except json.JSONDecodeError as exc:
             raise SeatError(f"arch file {path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        return from_dict(cls, data, where=str(path))
+        try:
+            return cls.from_dict(data)
+        except SeatError as exc:  # name the file for its range checks too, not only for its types
+            raise SeatError(f"{path}: {exc}") from None
 
     def describe(self) -> str:
         """One line, e.g. `128[k5_t4_dw|k3_t4] -> 1x1 -> 128`."""
@@ -77,15 +91,15 @@ class Arch:
 
 
 def as_arch(arch: Arch | dict | str | Path | None) -> Arch | None:
-    """Accept an Arch, a dict, a JSON string or a path to a JSON file."""
+    """Accept an Arch, a dict, a JSON string or a path to a JSON file; anything else (a JSON list included) is
+    refused by `Arch.from_dict` as not a mapping."""
     if arch is None or isinstance(arch, Arch):
         return arch
-    if isinstance(arch, dict):
-        return Arch.from_dict(arch)
-    text = str(arch)
-    if text.lstrip().startswith("{"):
+    if isinstance(arch, Path) or (isinstance(arch, str) and not arch.lstrip().startswith(("{", "["))):
+        return Arch.load(arch)
+    if isinstance(arch, str):
         try:
-            return Arch.from_dict(json.loads(text))
+            arch = json.loads(arch)
         except json.JSONDecodeError as exc:
             raise SeatError(f"arch JSON: not valid ({exc.msg})") from None
-    return Arch.load(text)
+    return Arch.from_dict(arch)

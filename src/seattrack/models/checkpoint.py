@@ -60,11 +60,34 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return payload
 
 
+def _checked_state(state: Any, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`state` with floating-point weights cast back to fp32, once it holds exactly the `expected` keys with
+    tensors of their shapes; the first problem is one SeatError (load_state_dict lists all over many lines)."""
+    if not isinstance(state, dict):
+        raise SeatError(f"'model' is a {type(state).__name__}, expected a mapping of weight names to tensors")
+    for key, want in expected.items():
+        if key not in state:
+            raise SeatError(f"{key} is missing from the weights")
+        value = state[key]
+        if not isinstance(value, torch.Tensor):
+            raise SeatError(f"{key} is a {type(value).__name__}, expected a tensor")
+        if value.shape != want.shape:
+            raise SeatError(f"{key} has shape {tuple(value.shape)}, expected {tuple(want.shape)}")
+    unexpected = [key for key in state if key not in expected]
+    if unexpected:
+        raise SeatError(f"{str(unexpected[0])[:120]} is not a weight of this model ({len(unexpected)} unexpected)")
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+
+
 def model_from_payload(payload: dict[str, Any], where: str = "checkpoint") -> SeatNet:
-    """Rebuild a SeatNet from checkpoint content (weights cast back to fp32)."""
-    config = from_dict(ModelConfig, payload["model_config"], where=f"{where} model_config")
-    model = SeatNet(config, pretrained_backbone=False)
-    state = {k: (v.float() if v.is_floating_point() else v) for k, v in payload["model"].items()}
+    """Rebuild a SeatNet from checkpoint content; a config or weights that do not fit are one SeatError naming
+    `where` and the first problem, the config checked before any layer is built."""
+    try:
+        config = from_dict(ModelConfig, payload.get("model_config"), where="model_config")
+        model = SeatNet(config, pretrained_backbone=False)
+        state = _checked_state(payload.get("model"), model.state_dict())
+    except SeatError as exc:
+        raise SeatError(f"{where}: {exc}") from None
     model.load_state_dict(state, strict=True)
     model.tracking_hypers = payload.get("hypers")  # the set tuned for these weights, when the file carries one
     return model.eval()

@@ -6,10 +6,15 @@ import torch
 from torch import nn
 
 
+def norm_groups(dim: int) -> int:
+    """GroupNorm groups of a tower `dim` channels wide; `dim` must be a multiple of them."""
+    return min(32, dim)
+
+
 def _tower(dim: int, depth: int) -> nn.Sequential:
     layers: list[nn.Module] = []
     for _ in range(depth):
-        layers += [nn.Conv2d(dim, dim, 3, padding=1), nn.GroupNorm(min(32, dim), dim), nn.ReLU(inplace=True)]
+        layers += [nn.Conv2d(dim, dim, 3, padding=1), nn.GroupNorm(norm_groups(dim), dim), nn.ReLU(inplace=True)]
     return nn.Sequential(*layers)
 
 

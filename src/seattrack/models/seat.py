@@ -16,11 +16,14 @@ import torch
 from torch import nn
 
 from ..errors import SeatError
-from .arch import Arch, ArchBlock
+from .arch import MAX_WIDTH, Arch, ArchBlock, check_range
 from .backbones import build_backbone, to_normalized
 from .fusion import build_fusion
-from .head import ClsRegHead
+from .head import ClsRegHead, norm_groups
 from .rfm import RFM
+
+MAX_CROP = 1024  # template/search crop size in pixels (the trackers use 127..383)
+MAX_TOWERS = 8  # conv layers per head tower (the registered models use 2 or 4)
 
 
 @dataclass
@@ -38,6 +41,19 @@ class ModelConfig:
     head_towers: int = 2
     backbone_weights: str | None = None  # a user's ImageNet state-dict file (ResNet-50), read when pretrained
     arch: Arch = field(default_factory=lambda: Arch([ArchBlock(96, "wavemlp_k5_t4_dw")], 96))
+
+    def __post_init__(self) -> None:
+        """Refuse sizes that no network should be built from (a config read from a file is checked here, before
+        any layer allocates memory); the Arch checks its own."""
+        check_range("neck_dim", self.neck_dim, 1, MAX_WIDTH)
+        check_range("fusion_dim", self.fusion_dim, 1, MAX_WIDTH)
+        check_range("template_size", self.template_size, 1, MAX_CROP)
+        check_range("search_size", self.search_size, 1, MAX_CROP)
+        check_range("head_towers", self.head_towers, 0, MAX_TOWERS)
+        groups = norm_groups(self.arch.last_dim)
+        if self.head_towers and self.arch.last_dim % groups:
+            raise SeatError(f"arch last_dim {self.arch.last_dim}: the head towers' GroupNorm needs a multiple of "
+                            f"{groups}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,8 @@ class SeatNet(nn.Module):
             nn.Conv2d(self.backbone.channels, config.neck_dim, 1, bias=False), nn.BatchNorm2d(config.neck_dim)
         )
         z_feat = self.backbone.feature_size(config.template_size)
+        if z_feat < 1:
+            raise SeatError(f"template_size {config.template_size}: too small for backbone {config.backbone}")
         if config.template_crop < 0 or config.template_crop > z_feat:
             raise SeatError(f"template_crop {config.template_crop}: expected 0..{z_feat} (template feature size)")
         self.z_feat = config.template_crop or z_feat

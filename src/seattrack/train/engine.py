@@ -25,7 +25,7 @@ from ..config import dump_yaml, from_dict, to_dict
 from ..data.pairs import DATA_ISSUES
 from ..data.sources.base import SeatDataWarning
 from ..errors import SeatError
-from ..fileio import write_text_atomic
+from ..fileio import check_writable, write_text_atomic
 from ..models.checkpoint import load_model, save_model
 from ..models.registry import create_model, model_config
 from ..models.seat import ModelConfig, SeatNet
@@ -101,6 +101,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------------ setup
     def _check_run_folder(self, resume: bool) -> None:
+        check_writable(self.out_dir, "out_dir", folder=True)
         exists = (self.out_dir / CHECKPOINT).is_file()
         if resume and not exists:
             raise SeatError(f"--resume: no {CHECKPOINT} in {self.out_dir} to continue from")
