@@ -21,29 +21,41 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--tracker", default="seat_lite", help="model name with shipped weights, or a checkpoint")
     p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
-    p.add_argument("--workers", type=count(), default=1, help="parallel processes (one tracker each)")
+    p.add_argument("--workers", type=count(), help="sequences tracked at once, one tracker each (default: one per "
+                                                   "core that --threads leaves, at most one per sequence)")
+    p.add_argument("--processes", type=count(), help="processes the workers are spread over (default: one per "
+                                                     "4 workers; the workers of a process share its network)")
     p.add_argument("--threads", type=count(), default=1, help="network threads per process")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
     p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
     p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
     p.add_argument("--preset", help="metric preset for the report (default: the dataset's own convention)")
+    p.add_argument("--shard", help="track only shard I of N (I/N, 0-based) into the shared results folder; 'auto' "
+                                   "or 'auto/N' reads I (and N) from a SLURM array or Kubernetes indexed Job")
 
     def run(args: argparse.Namespace) -> None:
+        from ..fileio import check_writable
         from .datasets import benchmark, load_sequences
         from .report import make_report
         from .runner import TrackerSpec, reportable, results_dir, run_benchmark, tracker_name
+        from .shards import parse_shard
 
         spec = benchmark(args.dataset)
-        sequences = load_sequences(args.dataset, args.root, args.split)
+        shard = parse_shard(args.shard) if args.shard else None
         name = args.name or tracker_name(args.tracker, args.hypers)
         out = results_dir(args.results, name, args.dataset)
+        check_writable(out, "--results", folder=True)
+        sequences = load_sequences(args.dataset, args.root, args.split)
         tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads)
-        summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers)
-        print(f"{summary.done} sequences tracked, {summary.skipped} already done, {len(summary.failed)} failed; "
-              f"{summary.frames} frames in {summary.seconds:.1f} s ({summary.frames_per_second:.1f} frames/s "
-              f"with {args.workers} worker(s)); results: {out}")
+        summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers, shard=shard,
+                                processes=args.processes)
+        print(f"{summary.describe()}; results: {out}")
         for seq, reason in summary.failed.items():
             print(f"  failed {seq}: {reason}")
+        if summary.pending:
+            print(f"{summary.pending} sequence(s) of the dataset are not finished in {out} yet (other shards); "
+                  "`seattrack report` the folder once every shard is done")
+            return
         if args.dataset in ("got10k-test", "trackingnet"):
             print("ground truth of this split is hidden: pack the results with `seattrack pack` for the server")
             return
@@ -63,10 +75,12 @@ def _report(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", default="report", help="output folder")
 
     def run(args: argparse.Namespace) -> None:
+        from ..fileio import check_writable
         from .datasets import benchmark, load_sequences
         from .report import make_report
         from .runner import reportable
 
+        check_writable(args.out, "--out", folder=True)
         folders = {}
         for item in args.results:
             name, _, folder = item.rpartition("=") if "=" in item else ("", "", item)
@@ -85,20 +99,25 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--tracker", default="seat_lite")
     p.add_argument("--hypers", help="starting set (trial 0; default: the model's own)")
     p.add_argument("--trials", type=count(), default=20)
-    p.add_argument("--workers", type=count(), default=1)
+    p.add_argument("--workers", type=count(), help="sequences tracked at once (default: one per core --threads "
+                                                   "leaves)")
+    p.add_argument("--processes", type=count(), help="processes the workers are spread over (default: one per 4)")
     p.add_argument("--threads", type=count(), default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--set", default="tuned", help="name of the set written")
     p.add_argument("--out", default="configs/hypers", help="folder of the hypers YAML files")
 
     def run(args: argparse.Namespace) -> None:
+        from ..fileio import check_writable
         from .datasets import load_sequences
         from .runner import TrackerSpec
         from .tune import tune, write_tuned
 
+        check_writable(args.out, "--out", folder=True)
         sequences = load_sequences(args.dataset, args.root, args.split)
         spec = TrackerSpec(args.tracker, args.hypers, "auto", args.threads)
-        results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed)
+        results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed,
+                       processes=args.processes)
         path = write_tuned(results, args.dataset, args.set, args.out)
         best, value = results[0]
         print(f"best score {value:.4f} over {len(results)} trials -> {path} [{args.set}]: {best}")

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import write_bytes_atomic, write_text_atomic
+from .manifest import check_for_report
 from .metrics import (
     GOT10K_SUCCESS_THRESHOLDS,
     SUCCESS_THRESHOLDS,
@@ -226,6 +227,8 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
         for flag in attribute_flags(seq):
             by_attribute.setdefault(flag, []).append(seq)
 
+    for path in result_dirs.values():
+        check_for_report(path, sequences)
     rows, attribute_rows, curves = [], [], {}
     for tracker, path in result_dirs.items():
         results = load_results(layout, path, sequences)

@@ -1,29 +1,35 @@
 """Run a tracker over a benchmark: sequences in parallel processes, field-standard result files, resumable.
 
-Each sequence's result is written atomically when it finishes, so an interrupted run resumes by skipping the
-sequences whose result files are complete. Per-frame times are recorded (`<seq>_time.txt`).
+Each sequence's result is written atomically when it finishes, then recorded in the folder's manifest
+(`manifest.py`), so an interrupted run resumes by skipping the sequences recorded as finished by this same run
+against today's ground truth. Per-frame times are recorded (`<seq>_time.txt`). Worker processes start once
+(`TrackerPool`), load the network once and track sequences longest first; a reader thread decodes frames ahead of
+the network.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import sys
+import queue
+import threading
 import time
 import warnings
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
+from ..config import to_dict
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..track.hypers import TrackerHypers
+from . import manifest
 from .datasets import benchmark
-from .results import is_complete, write_boxes, write_vot
+from .pool import LoadedTracker, TrackerPool
+from .results import is_complete, run_paths, write_boxes, write_vot
+from .shards import Shard
 from .vot import run_vot_baseline
 
 
@@ -52,6 +58,68 @@ class TrackerSpec:
         backend, resolved = self.build_backend()
         return SeatTracker(backend, hypers or resolved)
 
+    def model_file(self) -> Path:
+        """The weights file this spec loads (a checkpoint path, or a registered name's shipped weights)."""
+        from ..models.checkpoint import shipped_weights_path
+
+        path = Path(self.model)
+        if path.suffix in (".pt", ".pth", ".ckpt") or path.is_file():
+            if not path.is_file():
+                raise SeatError(f"checkpoint not found: {path}")
+            return path
+        shipped = shipped_weights_path(self.model)
+        if shipped is None:
+            raise SeatError(f"model {self.model!r}: no shipped weights and not a checkpoint file")
+        return shipped
+
+    def resolved_hypers(self) -> TrackerHypers:
+        """The hypers this spec tracks with (as `build_backend` resolves them), read from the weights file without
+        building the network, so worker processes can still be forked from a parent that ran no torch op."""
+        from ..models.checkpoint import read_checkpoint
+        from ..track.hypers import choose_hypers
+
+        path = self.model_file()
+        return choose_hypers(self.hypers, read_checkpoint(path).get("hypers"), f"{path} hypers")
+
+    def identity(self, layout: str) -> manifest.RunIdentity:
+        """What the results of this spec are recorded under: the weights' digest and the resolved hypers."""
+        return manifest.RunIdentity(self.model, manifest.file_sha256(self.model_file()),
+                                    to_dict(self.resolved_hypers()), self.backend, layout)
+
+
+def read_ahead(sequence: Sequence, depth: int = 8) -> Iterator[np.ndarray | SeatError]:
+    """The sequence's frames in order, decoded by a reader thread up to `depth` frames ahead of the consumer (image
+    decoding releases the GIL, so it overlaps the network); an unreadable frame is yielded as its SeatError."""
+    frames: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def reader() -> None:
+        for i in range(len(sequence)):
+            try:
+                item = sequence.frame(i)
+            except Exception as exc:  # handed to the consumer, which re-raises anything but a SeatError
+                item = exc
+            while not stop.is_set():
+                try:
+                    frames.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if stop.is_set():
+                return
+
+    thread = threading.Thread(target=reader, name=f"read-{sequence.name}", daemon=True)
+    thread.start()
+    try:
+        for _ in range(len(sequence)):
+            item = frames.get()
+            if isinstance(item, Exception) and not isinstance(item, SeatError):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
 
 def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
     """One-pass evaluation: init on frame 0 with its ground truth, update on every other frame.
@@ -62,12 +130,10 @@ def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
     boxes, times = np.zeros((n, 4)), np.zeros(n)
     boxes[0] = sequence.boxes[0]
     unreadable = 0
-    for i in range(n):
-        try:
-            frame = sequence.frame(i)
-        except SeatError:
+    for i, frame in enumerate(read_ahead(sequence)):
+        if isinstance(frame, SeatError):
             if i == 0:
-                raise
+                raise frame
             unreadable += 1
             boxes[i] = boxes[i - 1]
             continue
@@ -113,34 +179,12 @@ def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int
     return len(sequence)
 
 
-_WORKER_TRACKER = None
-
-
-def die_with_parent() -> None:
-    """Have the kernel SIGKILL this worker when its parent dies (Linux `PR_SET_PDEATHSIG`): a killed `eval` or
-    `tune` must not leave its ~1 GB workers running. Elsewhere a no-op."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _init_worker(spec: TrackerSpec) -> None:
-    global _WORKER_TRACKER
-    import torch
-
-    die_with_parent()
-    torch.set_num_threads(spec.threads)
-    _WORKER_TRACKER = spec.build()
-
-
-def _work(sequence: Sequence, layout: str, out_dir: Path) -> tuple[str, int]:
-    return sequence.name, run_sequence(_WORKER_TRACKER, sequence, layout, out_dir)
+def _track_and_record(loaded: LoadedTracker, sequence: Sequence, layout: str, out_dir: Path,
+                      identity: manifest.RunIdentity) -> int:
+    """Worker task: track one sequence, write its result files, then record it as finished by this run."""
+    frames = run_sequence(loaded.tracker(), sequence, layout, out_dir)
+    manifest.record(out_dir, identity, sequence)
+    return frames
 
 
 @dataclass
@@ -150,41 +194,80 @@ class RunSummary:
     failed: dict[str, str]
     frames: int
     seconds: float
+    workers: int = 1
+    processes: int = 1
+    threads: int = 1
+    retracked: int = 0
+    shard: Shard | None = None
+    pending: int = 0
 
     @property
     def frames_per_second(self) -> float:
         return self.frames / max(self.seconds, 1e-9)
 
+    def describe(self) -> str:
+        """The summary line `seattrack eval` prints."""
+        shard = f"shard {self.shard}: " if self.shard else ""
+        redone = (f" ({self.retracked} re-tracked: interrupted before being recorded, or their ground truth changed)"
+                  if self.retracked else "")
+        return (f"{shard}{self.done} sequences tracked{redone}, {self.skipped} already done, {len(self.failed)} "
+                f"failed; {self.frames} frames in {self.seconds:.1f} s ({self.frames_per_second:.1f} frames/s with "
+                f"{self.workers} worker(s) in {self.processes} process(es), {self.threads} network thread(s) each, on "
+                f"{available_cores()} cores)")
 
-def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out_dir: str | Path, workers: int = 1,
-                  progress: bool = True, tracker_factory: Callable | None = None) -> RunSummary:
-    """Track every unfinished sequence; `workers` > 1 uses a process pool (one tracker per process)."""
+
+def is_finished(layout: str, out_dir: str | Path, identity: manifest.RunIdentity, sequence: Sequence) -> bool:
+    """Whether this run finished `sequence` against today's ground truth: recorded, with complete result files."""
+    return manifest.is_recorded(out_dir, identity, sequence) and is_complete(layout, out_dir, sequence.name,
+                                                                             len(sequence))
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity mask, which SLURM and containers set)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def default_workers(sequences: int, threads: int = 1) -> int:
+    """As many workers as the cores allow with `threads` network threads each (never oversubscribing them), at most
+    one per sequence."""
+    return max(1, min(available_cores() // max(threads, 1), sequences))
+
+
+def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out_dir: str | Path,
+                  workers: int | None = 1, progress: bool = True, shard: Shard | None = None,
+                  processes: int | None = None, pool: TrackerPool | None = None) -> RunSummary:
+    """Track every sequence of this shard that this run has not finished, longest first, with `workers` worker
+    threads (None: `default_workers`) over `processes` processes (None: `default_processes`), or through a `pool`
+    that is already running (and stays running)."""
     out_dir = Path(out_dir)
-    todo = [s for s in sequences if not is_complete(layout, out_dir, s.name, len(s))]
-    skipped = len(sequences) - len(todo)
+    identity = spec.identity(layout)
+    manifest.claim(out_dir, identity, has_results=any(run_paths(layout, out_dir, s.name) for s in sequences))
+    mine = shard.select(sequences) if shard else list(sequences)
+    finished = [s for s in mine if is_finished(layout, out_dir, identity, s)]
+    todo = sorted((s for s in mine if s not in finished), key=lambda s: -len(s))
+    retracked = sum(bool(run_paths(layout, out_dir, s.name)) for s in todo)
+    workers = min(workers or default_workers(len(todo), spec.threads), max(len(todo), 1))
     failed: dict[str, str] = {}
     frames, start = 0, time.perf_counter()
-    bar = tqdm(total=len(todo), unit="seq", disable=not progress, desc=f"tracking ({skipped} already done)")
-    if workers <= 1 or len(todo) <= 1:
-        tracker = tracker_factory() if tracker_factory else spec.build()
-        for seq in todo:
-            try:
-                frames += run_sequence(tracker, seq, layout, out_dir)
-            except SeatError as exc:
-                failed[seq.name] = str(exc)
+    bar = tqdm(total=len(todo), unit="seq", disable=not progress, desc=f"tracking ({len(finished)} already done)")
+    running = pool or TrackerPool(spec, workers, processes)
+    try:
+        for seq, outcome in running.map(_track_and_record, [(s, layout, out_dir, identity) for s in todo]):
+            if isinstance(outcome, SeatError):
+                failed[seq.name] = str(outcome)
+            else:
+                frames += outcome
             bar.update(1)
-    else:
-        context = mp.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
-            futures = {pool.submit(_work, seq, layout, out_dir): seq.name for seq in todo}
-            for future in as_completed(futures):
-                try:
-                    frames += future.result()[1]
-                except SeatError as exc:
-                    failed[futures[future]] = str(exc)
-                bar.update(1)
-    bar.close()
-    return RunSummary(len(todo) - len(failed), skipped, failed, frames, time.perf_counter() - start)
+    finally:
+        bar.close()
+        if pool is None:
+            running.close()
+    pending = sum(not manifest.is_recorded(out_dir, identity, s) for s in sequences) if shard else 0
+    return RunSummary(len(todo) - len(failed), len(finished), failed, frames, time.perf_counter() - start,
+                      running.workers, running.processes, spec.threads, retracked, shard, pending)
 
 
 def results_dir(root: str | Path, tracker_name: str, dataset: str) -> Path:

@@ -1,16 +1,15 @@
 """Tracking hyper-parameter search on a validation split (`seattrack tune`), as SOTS/pysot users do per benchmark.
 
 Random search (seeded) over penalty_k, window_influence, lr and the (small, big) instance sizes. Every trial runs
-the tracker over all sequences in a process pool (the network is loaded once per worker) and is scored with the
-benchmark's convention (success AUC for OPE datasets, AO for GOT-10k). The best set is written as a named set into
-`<out>/<dataset>.yaml`, keeping the file's other sets, and every trial goes to a CSV beside it.
+the tracker over all sequences in one persistent pool (`TrackerPool`: the network is loaded once per worker for all
+trials, sequences longest first) and is scored with the benchmark's convention (success AUC for OPE datasets, AO for
+GOT-10k). The best set is written as a named set into `<out>/<dataset>.yaml`, keeping the file's other sets, and
+every trial goes to a CSV beside it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +19,13 @@ from tqdm import tqdm
 
 from ..config import to_dict
 from ..data.sequence import Sequence
+from ..errors import SeatError
 from ..fileio import write_text_atomic
 from ..track.hypers import TrackerHypers
-from ..track.tracker import SeatTracker
 from .datasets import benchmark
 from .metrics import evaluate_got10k, evaluate_ope
-from .runner import TrackerSpec, die_with_parent, track_ope
+from .pool import LoadedTracker, TrackerPool
+from .runner import TrackerSpec, default_workers, track_ope
 
 
 @dataclass
@@ -44,20 +44,8 @@ def sample_hypers(rng: np.random.Generator, space: TuneSpace, base: TrackerHyper
         small_sz=small, big_sz=big)
 
 
-_BACKEND = None
-
-
-def _init(spec: TrackerSpec) -> None:
-    global _BACKEND
-    import torch
-
-    die_with_parent()
-    torch.set_num_threads(spec.threads)
-    _BACKEND = spec.build_backend()[0]
-
-
-def _track(hypers: TrackerHypers, sequence: Sequence) -> np.ndarray:
-    return track_ope(SeatTracker(_BACKEND, hypers), sequence)[0]
+def _track(loaded: LoadedTracker, sequence: Sequence, hypers: TrackerHypers) -> np.ndarray:
+    return track_ope(loaded.tracker(hypers), sequence)[0]
 
 
 def score(dataset: str, boxes: dict[str, np.ndarray], sequences: list[Sequence]) -> float:
@@ -68,35 +56,29 @@ def score(dataset: str, boxes: dict[str, np.ndarray], sequences: list[Sequence])
     return evaluate_ope(boxes, sequences, spec.preset if spec.layout == "ope" else "pysot").auc
 
 
-def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int = 20, workers: int = 1,
-         seed: int = 0, space: TuneSpace | None = None, progress: bool = True) -> list[tuple[TrackerHypers, float]]:
+def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int = 20, workers: int | None = 1,
+         seed: int = 0, space: TuneSpace | None = None, progress: bool = True,
+         processes: int | None = None) -> list[tuple[TrackerHypers, float]]:
     """Score `trials` hyper-parameter sets; trial 0 is the starting set (the spec's, or the model's own).
 
+    `workers=None` picks one per core (`default_workers`); `processes` as in `TrackerPool`.
     Returns (hypers, score) best first.
     """
-    from ..models.resolve import resolve_model
-    from ..track.tracker import resolve_hypers
-
     space = space or TuneSpace()
     rng = np.random.default_rng(seed)
-    base = resolve_hypers(resolve_model(spec.model, require_weights=True), spec.hypers)
+    base = spec.resolved_hypers()
     candidates = [base] + [sample_hypers(rng, space, base) for _ in range(trials - 1)]
     results = []
     bar = tqdm(total=len(candidates), unit="trial", disable=not progress, desc="tuning")
-    if workers <= 1:
-        _init(spec)
+    longest_first = sorted(sequences, key=lambda s: -len(s))
+    with TrackerPool(spec, workers or default_workers(len(sequences), spec.threads), processes) as pool:
         for hypers in candidates:
-            boxes = {s.name: _track(hypers, s) for s in sequences}
+            boxes = {seq.name: out for seq, out in pool.map(_track, [(s, hypers) for s in longest_first])}
+            failed = next(((name, out) for name, out in boxes.items() if isinstance(out, SeatError)), None)
+            if failed:
+                raise SeatError(f"tune: tracking {failed[0]} failed: {failed[1]}")
             results.append((hypers, score(dataset, boxes, sequences)))
             bar.update(1)
-    else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
-                                 initargs=(spec,)) as pool:
-            for hypers in candidates:
-                futures = [pool.submit(_track, hypers, s) for s in sequences]
-                boxes = {s.name: f.result() for s, f in zip(sequences, futures)}
-                results.append((hypers, score(dataset, boxes, sequences)))
-                bar.update(1)
     bar.close()
     return sorted(results, key=lambda r: -r[1])
 

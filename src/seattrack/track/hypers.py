@@ -78,3 +78,10 @@ def load_hypers(spec: str | TrackerHypers | None = "default", overrides: list[st
     if set_name not in data:
         raise SeatError(f"{path}: no hyper-parameter set {set_name!r} (has {', '.join(data) or 'none'})")
     return from_dict(TrackerHypers, apply_overrides(data[set_name] or {}, overrides or []), f"{path}:{set_name}")
+
+
+def choose_hypers(hypers: str | TrackerHypers | None, carried: dict | None, where: str) -> TrackerHypers:
+    """`hypers` if given, else the set a model file carries (`carried`, read from `where`), else the default set."""
+    if hypers is None and carried:
+        return from_dict(TrackerHypers, carried, where=where)
+    return load_hypers(hypers or "default")

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import from_dict
 from ..data.frames import to_bgr8
 from ..errors import SeatError
 from ..models.seat import SeatNet
 from .backends import Backend, TorchBackend, make_backend
 from .crops import CropWindow, context_side, crop, image_mean
-from .hypers import TrackerHypers, load_hypers
+from .hypers import TrackerHypers, choose_hypers, load_hypers
 
 
 @dataclass
@@ -190,6 +189,4 @@ def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = N
 
 def resolve_hypers(net, hypers: str | TrackerHypers | None) -> TrackerHypers:
     """`hypers` if given, else the set the model file carries, else `configs/hypers/default.yaml`."""
-    if hypers is None and net.tracking_hypers:
-        return from_dict(TrackerHypers, net.tracking_hypers, where=f"{net.config.name} checkpoint hypers")
-    return load_hypers(hypers or "default")
+    return choose_hypers(hypers, net.tracking_hypers, f"{net.config.name} checkpoint hypers")
