@@ -165,3 +165,14 @@ def test_a_binary_result_file_is_a_one_line_error_naming_it(tmp_path: Path, caps
     (tmp_path / "random.txt").write_bytes(bytes(range(256)))
     with pytest.raises(SeatError, match=r"random.txt: not a text box file \(byte 128 is not UTF-8 text\)"):
         r.read_boxes(tmp_path / "random.txt")
+
+
+def test_binary_run_files_are_incomplete_or_one_line_errors_never_decoding_tracebacks(tmp_path: Path) -> None:
+    """`eval`'s resume check counts lines on bytes (a binary file under a result's name is simply unfinished), and
+    a binary VOT run file is one SeatError naming it."""
+    path = r.result_path("vot", tmp_path, "clip")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(bytes(range(256)))
+    assert not r.is_complete("vot", tmp_path, "clip", 5)
+    with pytest.raises(SeatError, match=r"clip_001.txt: not a text VOT result file \(byte 128 is not UTF-8 text\)"):
+        r.read_vot(path)

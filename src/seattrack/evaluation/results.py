@@ -118,7 +118,11 @@ def read_vot(path: str | Path) -> list[VOTOutput]:
     if not path.is_file():
         raise SeatError(f"VOT result file not found: {path}")
     outputs: list[VOTOutput] = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SeatError(f"{path}: not a text VOT result file (byte {exc.start} is not UTF-8 text)") from None
+    for number, line in enumerate(text.splitlines(), 1):
         values = line.replace(",", " ").split()
         try:
             numbers = [float(v) for v in values]
@@ -145,7 +149,8 @@ def read_times(path: str | Path) -> np.ndarray | None:
 
 
 def _line_count(path: Path) -> int:
-    return sum(1 for line in path.read_text().splitlines() if line.strip())
+    """Non-blank lines, counted on bytes (a binary file is just incomplete, never a decoding traceback)."""
+    return sum(1 for line in path.read_bytes().splitlines() if line.strip())
 
 
 def run_paths(layout: str, result_dir: str | Path, name: str) -> list[Path]:

@@ -55,10 +55,9 @@ def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> Shard:
     environ = os.environ if environ is None else environ
     index_text, _, count_text = text.partition("/")
     if index_text != "auto":
-        try:
-            return Shard(int(index_text), int(count_text))
-        except ValueError:
-            raise SeatError(f"--shard {text!r}: expected I/N (e.g. 0/4), auto or auto/N") from None
+        if not (index_text.isdigit() and count_text.isdigit()):
+            raise SeatError(f"--shard {text!r}: expected I/N (e.g. 0/4), auto or auto/N")
+        return Shard(int(index_text), int(count_text))
     if "SLURM_ARRAY_TASK_ID" in environ:
         first = _env_int(environ, "SLURM_ARRAY_TASK_MIN") if "SLURM_ARRAY_TASK_MIN" in environ else 0
         index = _env_int(environ, "SLURM_ARRAY_TASK_ID") - first
@@ -68,10 +67,9 @@ def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> Shard:
     else:
         raise SeatError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
     if count_text:
-        try:
-            given = int(count_text)
-        except ValueError:
-            raise SeatError(f"--shard {text!r}: expected auto/N with N an integer") from None
+        if not count_text.isdigit():
+            raise SeatError(f"--shard {text!r}: expected auto/N with N an integer")
+        given = int(count_text)
         if count is not None and count != given:
             raise SeatError(f"--shard {text}: SLURM_ARRAY_TASK_COUNT is {count}, not {given}")
         count = given
