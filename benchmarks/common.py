@@ -25,9 +25,10 @@ def validation_suite(root: str | Path, n: int = 16, length: int = 80, seed: int 
                                     family=family) for family in FAMILIES}
 
 
-def validation_sequences(root: str | Path, n: int = 20, length: int = 100, seed: int = 1000) -> list[Sequence]:
+def validation_sequences(root: str | Path, n: int = 20, length: int = 100, seed: int = 1000,
+                         frame_size: tuple[int, int] = (320, 240)) -> list[Sequence]:
     """The project's held-out validation sequences: synthetic scenes over the *val* image split (never trained on),
     written once in the folder format and reused."""
     from seattrack.data.synthetic import SceneConfig, write_sequences
 
-    return write_sequences(root, n, split="val", seed=seed, config=SceneConfig(length=length))
+    return write_sequences(root, n, split="val", seed=seed, config=SceneConfig(length=length, frame_size=frame_size))

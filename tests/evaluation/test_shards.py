@@ -109,3 +109,24 @@ def test_the_kubernetes_indexed_job_runs_as_written(otb_root, checkpoint, tmp_pa
     runs = _run_all([(argv, {"JOB_COMPLETION_INDEX": str(k)}) for k in range(completions)])
     assert all(r.returncode == 0 for r in runs), [r.stderr[-1500:] for r in runs]
     assert len(_box_files(tmp_path / "k8s" / checkpoint.stem / "otb")) == len(load_sequences("otb", str(otb_root)))
+
+
+@pytest.mark.parametrize("device,message", [("tpu", "'tpu': expected cpu, cuda or cuda:K"),
+                                            ("cuda:x", "expected cpu, cuda or cuda:K")])
+def test_a_bad_device_is_refused_by_the_parser(otb_root, tmp_path, capsys, device, message):
+    from seattrack.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "--dataset", "otb", "--root", str(otb_root), "--results", str(tmp_path), "--device", device])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_a_gpu_is_one_line_before_any_work(otb_root, checkpoint, tmp_path, capsys):
+    from seattrack.cli import main
+
+    assert main(["eval", "--dataset", "otb", "--root", str(otb_root), "--tracker", str(checkpoint), "--results",
+                 str(tmp_path / "r"), "--device", "cuda"]) == 2
+    assert capsys.readouterr().err.strip() == ("seattrack eval: error: --device cuda: CUDA is not available on this "
+                                               "machine")
+    assert not (tmp_path / "r").exists()

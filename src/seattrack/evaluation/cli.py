@@ -6,8 +6,17 @@ import argparse
 from pathlib import Path
 
 from ..cli import Handler, command, count
+from ..errors import SeatError
 from ..track.backends import BACKENDS
 from .datasets import BENCHMARKS
+
+
+def device_name(text: str) -> str:
+    """argparse type: cpu, cuda or cuda:K."""
+    kind, _, index = text.partition(":")
+    if kind not in ("cpu", "cuda") or (index and (kind != "cuda" or not index.isdigit())):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected cpu, cuda or cuda:K")
+    return text
 
 
 def _dataset_args(p: argparse.ArgumentParser) -> None:
@@ -27,6 +36,8 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
                                                      "4 workers; the workers of a process share its network)")
     p.add_argument("--threads", type=count(), default=1, help="network threads per process")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
+    p.add_argument("--device", type=device_name, default="cpu",
+                   help="cpu, cuda:K, or cuda (worker processes spread over every GPU: use --processes)")
     p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
     p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
     p.add_argument("--preset", help="metric preset for the report (default: the dataset's own convention)")
@@ -42,11 +53,16 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
 
         spec = benchmark(args.dataset)
         shard = parse_shard(args.shard) if args.shard else None
+        if args.device.startswith("cuda"):
+            import torch
+
+            if not torch.cuda.is_available():
+                raise SeatError(f"--device {args.device}: CUDA is not available on this machine")
         name = args.name or tracker_name(args.tracker, args.hypers)
         out = results_dir(args.results, name, args.dataset)
         check_writable(out, "--results", folder=True)
         sequences = load_sequences(args.dataset, args.root, args.split)
-        tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads)
+        tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads, args.device)
         summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers, shard=shard,
                                 processes=args.processes)
         print(f"{summary.describe()}; results: {out}")

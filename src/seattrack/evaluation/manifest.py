@@ -1,12 +1,13 @@
 """What a results folder holds, recorded beside it, so a number is never computed from stale or foreign results.
 
 `<results>/.seattrack/run.json` names the run: the model file's SHA-256, the resolved tracking hyper-parameters,
-the backend and the protocol. Each finished sequence adds `<results>/.seattrack/sequences/<name>.json`, written
-after its result files: the run's digest, the digest of the ground truth it was tracked against (boxes, visibility,
-frame count) and its frame count. A sequence is finished only when its record matches both the run and today's
-ground truth, so a second `model.pt` is refused instead of being reported with the first one's boxes, and a
-dataset regenerated in place is re-tracked. Shards on several machines write one record per sequence, so their
-folders merge by copying; `check_for_report` refuses a folder whose records name more than one run.
+the backend, the device kind and the protocol. Each finished sequence adds
+`<results>/.seattrack/sequences/<name>.json`, written after its result files: the run's digest, the digest of the
+ground truth it was tracked against (boxes, visibility, frame count) and its frame count. A sequence is finished
+only when its record matches both the run and today's ground truth, so a second `model.pt` is refused instead of
+being reported with the first one's boxes, and a dataset regenerated in place is re-tracked. Shards on several
+machines write one record per sequence, so their folders merge by copying; `check_for_report` refuses a folder
+whose records name more than one run.
 """
 
 from __future__ import annotations
@@ -54,20 +55,22 @@ class RunIdentity:
     hypers: dict[str, Any]
     backend: str
     layout: str
+    device: str = "cpu"  # the kind (cpu or cuda): the arithmetic differs between them, not between two GPUs
 
     @property
     def digest(self) -> str:
         """A short digest of everything but the model's display name (two paths to one file are one run)."""
-        body = json.dumps([self.model_sha256, self.hypers, self.backend, self.layout], sort_keys=True)
+        body = json.dumps([self.model_sha256, self.hypers, self.backend, self.layout, self.device], sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()[:16]
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, "run": self.digest, "model": self.model,
                 "model_sha256": self.model_sha256, "hypers": self.hypers, "backend": self.backend,
-                "layout": self.layout}
+                "layout": self.layout, "device": self.device}
 
     def describe(self) -> str:
-        return f"model {self.model} (sha256 {self.model_sha256[:12]}), backend {self.backend}, run {self.digest}"
+        return (f"model {self.model} (sha256 {self.model_sha256[:12]}), backend {self.backend} on {self.device}, "
+                f"run {self.digest}")
 
 
 def _record_path(result_dir: Path, name: str) -> Path:

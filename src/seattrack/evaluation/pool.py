@@ -61,13 +61,18 @@ def default_processes(workers: int) -> int:
     return max(1, math.ceil(workers / THREADS_PER_PROCESS))
 
 
-def _serve(spec, threads: int, jobs: mp.Queue, results: mp.Queue) -> None:
-    """A worker process: its network threads (torch and OpenCV), its network once, then `threads` threads that take
-    `(index, task, job)` from `jobs` until a None and put `(index, result or exception)` on `results`."""
+def _serve(spec, threads: int, jobs: mp.Queue, results: mp.Queue, rank: int) -> None:
+    """Worker process `rank`: its network threads (torch and OpenCV), its network once (on GPU rank mod GPUs when
+    the spec says `cuda`), then `threads` threads that take `(index, task, job)` from `jobs` until a None and put
+    `(index, result or exception)` on `results`."""
+    import dataclasses
+
     import cv2
     import torch
 
     die_with_parent()
+    if spec.device == "cuda" and torch.cuda.is_available():
+        spec = dataclasses.replace(spec, device=f"cuda:{rank % torch.cuda.device_count()}")
     torch.set_num_threads(spec.threads)
     cv2.setNumThreads(spec.threads)
     loaded = LoadedTracker(*spec.build_backend())
@@ -106,7 +111,7 @@ class TrackerPool:
         context = mp.get_context("spawn")  # fork is unsafe once OpenCV or OpenMP thread pools exist in the parent
         self._jobs, self._results = context.Queue(), context.Queue()
         per_process = math.ceil(self.workers / self.processes)
-        self._procs = [context.Process(target=_serve, args=(spec, per_process, self._jobs, self._results),
+        self._procs = [context.Process(target=_serve, args=(spec, per_process, self._jobs, self._results, k),
                                        daemon=True, name=f"seattrack-worker-{k}") for k in range(self.processes)]
         for proc in self._procs:
             proc.start()

@@ -41,6 +41,7 @@ class TrackerSpec:
     hypers: str | TrackerHypers | None = None
     backend: str = "auto"
     threads: int = 1
+    device: str = "cpu"  # cpu, cuda (worker processes spread over the GPUs) or cuda:K
 
     def build_backend(self):
         """(backend, hypers): the network behind the tracker, loaded once per process and shared by trackers with
@@ -50,7 +51,7 @@ class TrackerSpec:
         from ..track.tracker import resolve_hypers
 
         net = resolve_model(self.model, require_weights=True)
-        return make_backend(net, self.backend, "cpu", self.threads), resolve_hypers(net, self.hypers)
+        return make_backend(net, self.backend, self.device, self.threads), resolve_hypers(net, self.hypers)
 
     def build(self, hypers: str | TrackerHypers | None = None):
         from ..track.tracker import SeatTracker
@@ -84,7 +85,8 @@ class TrackerSpec:
     def identity(self, layout: str) -> manifest.RunIdentity:
         """What the results of this spec are recorded under: the weights' digest and the resolved hypers."""
         return manifest.RunIdentity(self.model, manifest.file_sha256(self.model_file()),
-                                    to_dict(self.resolved_hypers()), self.backend, layout)
+                                    to_dict(self.resolved_hypers()), self.backend, layout,
+                                    self.device.partition(":")[0])
 
 
 def read_ahead(sequence: Sequence, depth: int = 8) -> Iterator[np.ndarray | SeatError]:

@@ -2,9 +2,9 @@
 
 Random search (seeded) over penalty_k, window_influence, lr and the (small, big) instance sizes. Every trial runs
 the tracker over all sequences in one persistent pool (`TrackerPool`: the network is loaded once per worker for all
-trials, sequences longest first) and is scored with the benchmark's convention (success AUC for OPE datasets, AO for
-GOT-10k). The best set is written as a named set into `<out>/<dataset>.yaml`, keeping the file's other sets, and
-every trial goes to a CSV beside it.
+trials, all trials queued at once, each longest first) and is scored with the benchmark's convention (success AUC
+for OPE datasets, AO for GOT-10k). The best set is written as a named set into `<out>/<dataset>.yaml`, keeping the
+file's other sets, and every trial goes to a CSV beside it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def sample_hypers(rng: np.random.Generator, space: TuneSpace, base: TrackerHyper
         small_sz=small, big_sz=big)
 
 
-def _track(loaded: LoadedTracker, sequence: Sequence, hypers: TrackerHypers) -> np.ndarray:
+def _track(loaded: LoadedTracker, key: tuple[int, str], sequence: Sequence, hypers: TrackerHypers) -> np.ndarray:
     return track_ope(loaded.tracker(hypers), sequence)[0]
 
 
@@ -68,17 +68,22 @@ def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int
     rng = np.random.default_rng(seed)
     base = spec.resolved_hypers()
     candidates = [base] + [sample_hypers(rng, space, base) for _ in range(trials - 1)]
-    results = []
     bar = tqdm(total=len(candidates), unit="trial", disable=not progress, desc="tuning")
+    # every trial queued at once, trial by trial and each longest first: no worker idles at the end of a trial,
+    # and trials finish (and free their boxes) in order
     longest_first = sorted(sequences, key=lambda s: -len(s))
+    jobs = [((t, s.name), s, hypers) for t, hypers in enumerate(candidates) for s in longest_first]
+    boxes: list[dict[str, np.ndarray]] = [{} for _ in candidates]
+    results = [None] * len(candidates)
     with TrackerPool(spec, workers or default_workers(len(sequences), spec.threads), processes) as pool:
-        for hypers in candidates:
-            boxes = {seq.name: out for seq, out in pool.map(_track, [(s, hypers) for s in longest_first])}
-            failed = next(((name, out) for name, out in boxes.items() if isinstance(out, SeatError)), None)
-            if failed:
-                raise SeatError(f"tune: tracking {failed[0]} failed: {failed[1]}")
-            results.append((hypers, score(dataset, boxes, sequences)))
-            bar.update(1)
+        for (trial, name), outcome in pool.map(_track, jobs):
+            if isinstance(outcome, SeatError):
+                raise SeatError(f"tune: tracking {name} failed: {outcome}")
+            boxes[trial][name] = outcome
+            if len(boxes[trial]) == len(sequences):
+                results[trial] = (candidates[trial], score(dataset, boxes[trial], sequences))
+                boxes[trial] = {}
+                bar.update(1)
     bar.close()
     return sorted(results, key=lambda r: -r[1])
 
