@@ -46,6 +46,20 @@ def test_existing_run_needs_resume(folder_dataset, tmp_path):
         Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "empty")), resume=True)
 
 
+def test_resuming_with_another_model_is_one_line_naming_the_checkpoint(folder_dataset, tmp_path):
+    """The run folder's checkpoint.pt was written by another neck width: a one-line refusal, not load_state_dict's
+    many-line RuntimeError, and the checkpoint is left as it was."""
+    Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "r", epochs=1))).run()
+    before = (tmp_path / "r" / "checkpoint.pt").read_bytes()
+    other = tiny_overrides(folder_dataset, tmp_path / "r", epochs=2,
+                           **{"model.options": "{template_size: 63, search_size: 127, fusion_dim: 32}"})
+    with pytest.raises(SeatError) as info:
+        Trainer(load_train_config(None, other), resume=True).run()
+    message = str(info.value)
+    assert "checkpoint.pt: cannot resume this run from it" in message and "\n" not in message
+    assert (tmp_path / "r" / "checkpoint.pt").read_bytes() == before
+
+
 def _train_cmd(args):
     return [sys.executable, "-m", "seattrack", "train", *args]
 

@@ -60,7 +60,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return payload
 
 
-def _checked_state(state: Any, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def checked_state(state: Any, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """`state` with floating-point weights cast back to fp32, once it holds exactly the `expected` keys with
     tensors of their shapes; the first problem is one SeatError (load_state_dict lists all over many lines)."""
     if not isinstance(state, dict):
@@ -85,7 +85,7 @@ def model_from_payload(payload: dict[str, Any], where: str = "checkpoint") -> Se
     try:
         config = from_dict(ModelConfig, payload.get("model_config"), where="model_config")
         model = SeatNet(config, pretrained_backbone=False)
-        state = _checked_state(payload.get("model"), model.state_dict())
+        state = checked_state(payload.get("model"), model.state_dict())
     except SeatError as exc:
         raise SeatError(f"{where}: {exc}") from None
     model.load_state_dict(state, strict=True)

@@ -26,7 +26,7 @@ from ..data.pairs import DATA_ISSUES
 from ..data.sources.base import SeatDataWarning
 from ..errors import SeatError
 from ..fileio import check_writable, write_text_atomic
-from ..models.checkpoint import load_model, save_model
+from ..models.checkpoint import checked_state, load_model, save_model
 from ..models.registry import create_model, model_config
 from ..models.seat import ModelConfig, SeatNet
 from .checkpoint import load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
@@ -125,10 +125,15 @@ class Trainer:
         return {r: int(c) for r, c in zip(DATA_ISSUES, total) if c}
 
     def _resume(self) -> None:
-        state = load_training_state(self.out_dir / CHECKPOINT)
-        self.net.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scaler.load_state_dict(state["scaler"])
+        path = self.out_dir / CHECKPOINT
+        state = load_training_state(path)
+        try:
+            self.net.load_state_dict(checked_state(state.get("model"), self.net.state_dict()))
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.scaler.load_state_dict(state["scaler"])
+        except (SeatError, KeyError, ValueError) as exc:  # a checkpoint written by another model or recipe
+            raise SeatError(f"{path}: cannot resume this run from it ({str(exc).splitlines()[0][:160]}); resume with "
+                            "the config that wrote it, or start a new out_dir") from None
         self.position = {**self.position, **state["position"]}
         rng = rank_rng_state(state["rng"], self.info.rank)
         if rng is None:
