@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, Argv, bool]] = {
     "synth": ("output folder", lambda out, tmp: ["synth", str(out), "--sequences", "1", "--length", "2"], True),
     "demo": ("--out", lambda out, tmp: ["demo", "--out", str(out), "--model", MISSING], True),
     "bench": ("--json", lambda out, tmp: ["bench", MISSING, "--json", str(out)], False),
+    "eval": ("--results", lambda out, tmp: ["eval", "--dataset", "otb", "--root", str(tmp), "--tracker", MISSING,
+                                            "--results", str(out)], True),
+    "tune": ("--out", lambda out, tmp: ["tune", "--dataset", "otb", "--root", str(tmp), "--tracker", MISSING,
+                                        "--out", str(out)], True),
+    "report": ("--out", lambda out, tmp: ["report", str(tmp / "results"), "--dataset", "otb", "--root", str(tmp),
+                                          "--out", str(out)], True),
 }
 
 

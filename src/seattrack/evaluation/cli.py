@@ -58,9 +58,9 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
 
             if not torch.cuda.is_available():
                 raise SeatError(f"--device {args.device}: CUDA is not available on this machine")
+        check_writable(args.results, "--results", folder=True)
         name = args.name or tracker_name(args.tracker, args.hypers)
         out = results_dir(args.results, name, args.dataset)
-        check_writable(out, "--results", folder=True)
         sequences = load_sequences(args.dataset, args.root, args.split)
         tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads, args.device)
         summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers, shard=shard,
