@@ -89,6 +89,8 @@ def _report(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--preset", help="metric preset (pysot, pytracking, got10k, lasot_official, trackingnet_server, "
                                     "vot2016..vot2019); default: the dataset's own")
     p.add_argument("--out", default="report", help="output folder")
+    p.add_argument("--longterm", action="store_true",
+                   help="add the VOT long-term Pr / Re / F-score from <seq>_confidence.value files beside OPE results")
 
     def run(args: argparse.Namespace) -> None:
         from ..fileio import check_writable
@@ -102,7 +104,8 @@ def _report(p: argparse.ArgumentParser) -> Handler:
             name, _, folder = item.rpartition("=") if "=" in item else ("", "", item)
             folders[name or Path(folder).parent.name] = Path(folder)
         sequences = reportable(load_sequences(args.dataset, args.root, args.split))
-        report = make_report(folders, sequences, args.preset or benchmark(args.dataset).preset, args.out)
+        report = make_report(folders, sequences, args.preset or benchmark(args.dataset).preset, args.out,
+                             args.longterm)
         print(report.to_text())
         print("files: " + ", ".join(str(v) for v in report.files.values()))
 

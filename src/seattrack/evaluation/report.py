@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import write_bytes_atomic, write_text_atomic
+from .longterm import LONGTERM_COLUMNS, load_confidences, longterm_row
 from .manifest import check_for_report
 from .metrics import (
     GOT10K_SUCCESS_THRESHOLDS,
@@ -204,12 +205,15 @@ def _plot(path: Path, labels: tuple[str, str, str], series: dict[str, Curve]) ->
 
 
 def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], preset: str,
-                out_dir: str | Path) -> Report:
+                out_dir: str | Path, longterm: bool = False) -> Report:
     """Evaluate every tracker's result folder on `sequences` and write report.md, report.csv, attributes.csv (when
     sequences carry attributes) and the curve plots into `out_dir`.
 
     `preset`: an OPE metric preset (`metrics.PRESETS`) for OPE folders, or a VOT edition (`vot2016`..`vot2019`) for
     VOT baseline folders; GOT-10k folders are always scored as the GOT-10k toolkit does.
+
+    `longterm` adds the VOT long-term columns (`longterm.py`: Pr, Re and F-score at the best confidence threshold)
+    for OPE folders that hold a `<seq>_confidence.value` per sequence (blank for folders without them).
     """
     sequences = list(sequences)
     if not result_dirs:
@@ -222,6 +226,8 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
         raise SeatError(f"result folders use different layouts ({layouts}); report one protocol at a time")
     layout = next(iter(layouts.values()))
     protocol = _protocol(layout, preset, sequences)
+    if longterm and layout != "ope":
+        raise SeatError(f"--longterm needs OPE result folders (one box file per sequence), not {layout}")
     by_attribute: dict[str, list[Sequence]] = {}
     for seq in sequences:
         for flag in attribute_flags(seq):
@@ -233,14 +239,20 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
     for tracker, path in result_dirs.items():
         results = load_results(layout, path, sequences)
         times = load_times(layout, path, sequences)
+        confidences = load_confidences(path, sequences) if longterm else None
         row, curves[tracker] = protocol.evaluate(results, times, sequences)
+        if longterm:
+            row.update(longterm_row(results, confidences, sequences))
         rows.append({"Tracker": tracker, **row})
         for flag in sorted(by_attribute):
             subset = by_attribute[flag]
             attribute_rows.append({"Attribute": flag, "Sequences": len(subset), "Tracker": tracker,
-                                   **protocol.evaluate(results, times, subset)[0]})
+                                   **protocol.evaluate(results, times, subset)[0],
+                                   **(longterm_row(results, confidences, subset) if longterm else {})})
 
-    report = Report(layout, protocol.convention, protocol.columns, rows, attribute_rows)
+    columns = protocol.columns + list(LONGTERM_COLUMNS) if longterm else protocol.columns
+    convention = protocol.convention + ("; LT: VOT long-term Pr / Re / F-score (vot-toolkit 0.9)" if longterm else "")
+    report = Report(layout, convention, columns, rows, attribute_rows)
     out_dir = Path(out_dir)
     report.files["markdown"] = out_dir / "report.md"
     write_text_atomic(report.files["markdown"], report.to_markdown())
