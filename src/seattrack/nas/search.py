@@ -15,14 +15,17 @@ budget-constrained DP (nas/derive.py); the log says which.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from ..config import apply_overrides, from_dict, load_yaml, to_dict
@@ -34,7 +37,7 @@ from ..models.rfm import RFM
 from ..models.seat import ModelConfig
 from ..train.config import TrainConfig
 from ..train.data import build_pair_dataset, epoch_loader
-from ..train.distributed import barrier
+from ..train.distributed import all_sum, all_true, barrier
 from ..train.engine import Trainer
 from .cost import CostModel, build_cost_table
 from .derive import derive_from_supernet, derive_search, scoped_cost
@@ -42,6 +45,7 @@ from .space import SearchSpace
 from .supernet import Supernet
 
 ARCH_SEED_OFFSET = 7919  # the architecture pass's pairs and shuffling are seeded apart from the weight pass's
+MIN_LOGIT_MOVEMENT = 0.5  # below this possible movement (lr x architecture steps) the search cannot learn
 
 
 @dataclass
@@ -114,6 +118,9 @@ class SearchTrainer(Trainer):
                                                holdout="arch")
         if s.target is not None:
             self.derive()  # an unreachable budget is a one-line error now, not after the first epoch
+        if self.info.is_main:
+            for message in movement_warnings(self.cfg, self.info.world_size):
+                warnings.warn(message, stacklevel=2)
 
     def _cost_model(self, metric: str) -> CostModel:
         s = self.cfg.search
@@ -161,24 +168,70 @@ class SearchTrainer(Trainer):
         self.net.train()
         bar = tqdm(total=steps, initial=self.position["arch_step"], desc=f"epoch {epoch} arch",
                    disable=not self.info.is_main, dynamic_ncols=True)
-        arch_params = self.supernet.arch_parameters()
-        for batch in loader:
-            self.supernet.sample_by_alpha(self._rng(epoch, self.position["arch_step"], 1), s.arch_sample_num)
-            losses = self.forward_loss(self.to_device(batch))
-            cost = self.cost_model.expected(self.supernet)
-            losses["cost"] = cost.detach()
-            losses["loss"] = losses["loss"] + self.lam * torch.log(cost) / math.log(s.log_base)
-            before = {k: v.detach().clone() for k, v in self.supernet.alphas.items()}
-            if self.optimizer_step(losses, self.arch_optimizer, arch_params):
-                self.supernet.keep_unsampled_probabilities(before)
-            self.optimizer.zero_grad(set_to_none=True)
-            self.position["arch_step"] += 1
-            if s.target is not None:
-                self._update_lambda()
-            bar.update(1)
-            bar.set_postfix(loss=f"{losses['loss'].detach().item():.3f}", cost=f"{float(cost.detach()):.4g}",
-                            lam=f"{self.lam:.3f}")
+        with self._no_weight_sync():
+            for batch in loader:
+                self.supernet.sample_by_alpha(self._rng(epoch, self.position["arch_step"], 1), s.arch_sample_num)
+                losses = self.arch_loss(self.to_device(batch))
+                before = {k: v.detach().clone() for k, v in self.supernet.alphas.items()}
+                if self.arch_step(losses):
+                    self.supernet.keep_unsampled_probabilities(before)
+                self.position["arch_step"] += 1
+                if s.target is not None:
+                    self._update_lambda()
+                bar.update(1)
+                bar.set_postfix(loss=f"{losses['loss'].detach().item():.3f}", cost=f"{float(losses['cost']):.4g}",
+                                lam=f"{self.lam:.3f}")
         bar.close()
+
+    def arch_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Task losses of `batch` plus the cost penalty lambda * log(expected cost) / log(base) in `loss`."""
+        s = self.cfg.search
+        losses = self.forward_loss(batch)
+        cost = self.cost_model.expected(self.supernet)
+        losses["cost"] = cost.detach()
+        losses["loss"] = losses["loss"] + self.lam * torch.log(cost) / math.log(s.log_base)
+        return losses
+
+    def _no_weight_sync(self) -> contextlib.AbstractContextManager:
+        """Under DDP, forwards that prepare no all-reduce of weight gradients (architecture steps compute none)."""
+        model = self.model()
+        return model.no_sync() if isinstance(model, DistributedDataParallel) else contextlib.nullcontext()
+
+    def arch_gradients(self, loss: torch.Tensor) -> list[torch.Tensor | None]:
+        """d loss / d(alpha, beta) alone, averaged over ranks: no weight gradient is computed or all-reduced."""
+        params = self.supernet.arch_parameters()
+        grads = list(torch.autograd.grad(loss, params, allow_unused=True))
+        if self.info.enabled:
+            used = [g for g in grads if g is not None]
+            flat = all_sum(torch.cat([g.reshape(-1) for g in used]), self.info) / self.info.world_size
+            for g, avg in zip(used, torch.split(flat, [g.numel() for g in used])):
+                g.copy_(avg.view_as(g))
+        return grads
+
+    def arch_step(self, losses: dict[str, torch.Tensor]) -> bool:
+        """Adam step on alpha and beta from their gradients alone; the weights' .grad is left as it was.
+
+        As the weight step (`Trainer.optimizer_step`): a non-finite or huge loss on any rank skips the step
+        everywhere and undoes the forward's BatchNorm statistics.
+        """
+        loss = losses["loss"]
+        ok = bool(torch.isfinite(loss.detach())) and float(loss.detach()) < self.cfg.optim.max_loss
+        self.arch_optimizer.zero_grad(set_to_none=True)
+        if not all_true(ok, self.info):
+            with torch.no_grad():
+                for buffer, before in self._bn_before:
+                    buffer.copy_(before)
+            self.position["skipped"] += 1
+            return False
+        params = self.supernet.arch_parameters()
+        for p, g in zip(params, self.arch_gradients(self.scaler.scale(loss))):
+            p.grad = g
+        if self.cfg.optim.clip_grad > 0:
+            self.scaler.unscale_(self.arch_optimizer)
+            torch.nn.utils.clip_grad_norm_([p for p in params if p.grad is not None], self.cfg.optim.clip_grad)
+        self.scaler.step(self.arch_optimizer)
+        self.scaler.update()
+        return True
 
     def derive(self) -> tuple[Arch, str]:
         """The current derived Arch and how it was derived (Viterbi + argmax, or the budget DP in target mode)."""
@@ -234,6 +287,24 @@ class SearchTrainer(Trainer):
         path = self.out_dir / "search_log.json"
         log = json.loads(path.read_text()) if path.is_file() else []
         return [r for r in log if r["epoch"] < epoch] + [{"epoch": epoch, **report}]
+
+
+def arch_steps(cfg: SearchConfig, world_size: int = 1) -> int:
+    """Architecture steps of the whole search: search epochs x batches of each rank's share of the arch split."""
+    s, d = cfg.search, cfg.data
+    samples = max(int(d.samples_per_epoch * s.arch_fraction), d.batch_size * world_size)
+    return max(cfg.epochs - s.warmup_epochs, 0) * ((samples // world_size) // d.batch_size)
+
+
+def movement_warnings(cfg: SearchConfig, world_size: int = 1) -> list[str]:
+    """One message per logit group (alpha, beta) whose possible movement, lr x architecture steps (Adam moves a
+    logit by about lr per step), is below MIN_LOGIT_MOVEMENT: such a search derives its initialisation noise."""
+    steps = arch_steps(cfg, world_size)
+    return [f"search.{name}_lr {lr:g} x {steps} architecture steps can move a logit by at most {lr * steps:.3g} "
+            f"(< {MIN_LOGIT_MOVEMENT}): the derived Arch will reflect initialisation, not learning; raise the lr, "
+            "epochs or search.arch_fraction"
+            for name, lr in (("alpha", cfg.search.alpha_lr), ("beta", cfg.search.beta_lr))
+            if lr * steps < MIN_LOGIT_MOVEMENT]
 
 
 def load_search_config(path: str | None, overrides: list[str]) -> SearchConfig:
