@@ -2,8 +2,8 @@
 
     template.onnx   z (1,3,T,T) float32 raw BGR 0-255, box (1,4) x1,y1,x2,y2 in template-crop pixels
                     -> state_0 .. state_{n-1} (the fusion's template state, computed once per target)
-    track.onnx      x (1,3,S,S) float32 raw BGR 0-255 (S dynamic, S >= T) + state_0 .. state_{n-1}
-                    -> cls (1,1,M,M) probabilities (sigmoid inside the graph), ltrb (1,4,M,M) search-crop pixels
+    track.onnx      x (B,3,S,S) float32 raw BGR 0-255 (S dynamic, S >= T) + state_0 .. state_{n-1} (B, ...)
+                    -> cls (B,1,M,M) probabilities (sigmoid inside the graph), ltrb (B,4,M,M) search-crop pixels
 
 Normalisation (channel order, mean/std) is inside the graphs, as in SeatNet. Exporter: the TorchScript-based
 `torch.onnx.export(..., dynamo=False)` (torch 2.14 calls it deprecated; it is still the one that fits best here).
@@ -13,7 +13,10 @@ RoiAlign with `coordinate_transformation_mode="half_pixel"` (its exact equivalen
 `aligned=False`), exports 2-4x faster (the tracker exports on first use), and stayed closer to PyTorch: on a
 random-init seat_r50 it differed by 6e-6 (cls) / 1e-4 px (ltrb) where dynamo's graph differed by 6e-3 / 7e-2.
 The search size is a dynamic axis, so the instance-size switch (e.g. 287) runs the same graph; every export is
-checked at the model's search size and at one stride-aligned larger size.
+checked at the model's search size and at one stride-aligned larger size. The batch B is a dynamic axis too (one
+call for several targets, `track/multi.py`), checked at B = 2 against PyTorch sample by sample; a fusion whose
+graph bakes the batch in (the depth-wise `xcorr` ablation: its grouped convolution's `groups` is B * C) still
+exports, with `track.batch_dynamic: false` in model.json, and is then run one target per call.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ if TYPE_CHECKING:  # quantize.py imports this module
     from .quantize import Int8Options
 
 FORMAT = "seattrack-onnx"
+FORMAT_VERSION = 2  # 2: track.onnx has a dynamic batch axis (part of the export cache key)
 META_FILE = "model.json"
 TEMPLATE_FILE = "template.onnx"
 TRACK_FILE = "track.onnx"
@@ -128,18 +132,21 @@ def _export_graphs(net: SeatNet, folder: Path, opset: int) -> dict[str, Any]:
     names = state_names(len(state))
     # wrappers in eval mode: the exporter restores the wrapper's mode afterwards, which would set `net` training
     _export(TemplateBranch(net).eval(), (z, box), folder / TEMPLATE_FILE, ["z", "box"], names, {}, opset)
-    map_axes = {2: "map", 3: "map"}
+    map_axes = {0: "batch", 2: "map", 3: "map"}
     search = SearchBranch(net, probabilities=True).eval()
     _export(search, (x, *state), folder / TRACK_FILE, ["x", *names], ["cls", "ltrb"],
-            {"x": {2: "search", 3: "search"}, "cls": map_axes, "ltrb": map_axes}, opset)
+            {"x": {0: "batch", 2: "search", 3: "search"}, **{n: {0: "batch"} for n in names}, "cls": map_axes,
+             "ltrb": map_axes}, opset)
     for path in (folder / TEMPLATE_FILE, folder / TRACK_FILE):
         check_standard(path)
     t = net.config.template_size
     states = {n: list(s.shape) for n, s in zip(names, state)}
     return {
         "template": {"file": TEMPLATE_FILE, "inputs": {"z": [1, 3, t, t], "box": [1, 4]}, "outputs": states},
-        "track": {"file": TRACK_FILE, "inputs": {"x": [1, 3, "search", "search"], **states},
-                  "outputs": {"cls": [1, 1, "map", "map"], "ltrb": [1, 4, "map", "map"]}},
+        "track": {"file": TRACK_FILE,
+                  "inputs": {"x": ["batch", 3, "search", "search"],
+                             **{n: ["batch", *shape[1:]] for n, shape in states.items()}},
+                  "outputs": {"cls": ["batch", 1, "map", "map"], "ltrb": ["batch", 4, "map", "map"]}},
     }
 
 
@@ -165,12 +172,13 @@ def _excess(got: np.ndarray, want: np.ndarray, float32_noise: float = 0.0) -> fl
     return float(np.abs(got - want).max()) / allowed
 
 
-def verify_export(net: SeatNet, folder: Path) -> None:
+def verify_export(net: SeatNet, folder: Path) -> bool:
     """Run the exported graphs with ONNX Runtime at two search sizes against PyTorch; a mismatch is an error.
 
     When ONNX Runtime and PyTorch differ by more than VERIFY_TOLERANCE, both are compared with float64 PyTorch:
     an ill-conditioned network (e.g. random weights with huge activations) where PyTorch's own float32 error is
-    as large is accepted, while a wrong op (shifted RoiAlign grid, baked-in shape) still fails.
+    as large is accepted, while a wrong op (shifted RoiAlign grid, baked-in shape) still fails. Returns whether
+    track.onnx also runs two targets in one call (batch 2) with the same outputs as one call each.
     """
     from .runtime import ORT_ERRORS, create_session
 
@@ -194,6 +202,25 @@ def verify_export(net: SeatNet, folder: Path) -> None:
                 f"exported graphs disagree with PyTorch at search size {size} ({excess:.1f}x the float32 "
                 f"tolerance): an op exported wrongly or a shape was baked in as a constant"
             )
+    return _batch_runs(net, template, track)
+
+
+def _batch_runs(net: SeatNet, template, track) -> bool:
+    """Whether track.onnx on two targets at once (different crops and states) gives each one's single-call output."""
+    from .runtime import ORT_ERRORS
+
+    z, box, x = example_inputs(net)
+    z2, x2 = z.flip(-1), x.flip(-2)  # a second, different target
+    feeds = []
+    for zz, xx in ((z, x), (z2, x2)):
+        state = template.run(None, {"z": zz.numpy(), "box": box.numpy()})
+        feeds.append({"x": xx.numpy(), **dict(zip(state_names(len(state)), state))})
+    single = [track.run(None, f) for f in feeds]
+    try:
+        both = track.run(None, {k: np.concatenate([f[k] for f in feeds]) for k in feeds[0]})
+    except ORT_ERRORS:
+        return False
+    return all(_excess(b[i:i + 1], one[k]) <= 1.0 for i, one in enumerate(single) for k, b in enumerate(both))
 
 
 def _versions() -> dict[str, str]:
@@ -213,7 +240,7 @@ def metadata(net: SeatNet, graphs: dict[str, Any], opset: int) -> dict[str, Any]
     norm = net.backbone.norm
     return {
         "format": FORMAT,
-        "version": 1,
+        "version": FORMAT_VERSION,
         "input": {"template_size": cfg.template_size, "search_size": cfg.search_size,
                   "min_search_size": cfg.template_size, "search_size_dynamic": True,
                   "pixels": "float32 NCHW, raw BGR in [0, 255]; normalisation happens inside the graphs"},
@@ -271,7 +298,7 @@ def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET, int8:
     out = Path(out)
     with atomic_folder(out, previous_export_problem) as staging:
         meta = metadata(net, _export_graphs(net, staging, opset), opset)
-        verify_export(net, staging)
+        meta["track"]["batch_dynamic"] = verify_export(net, staging)
         _write_metadata(staging, meta)
         if int8:
             from .quantize import quantize_folder

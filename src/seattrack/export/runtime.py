@@ -27,7 +27,7 @@ from ..errors import SeatError
 from ..hardware import cache_dir
 from ..models.seat import MapGeometry, SeatNet
 from . import DEFAULT_OPSET
-from .onnx import FORMAT, META_FILE, export_onnx, model_digest
+from .onnx import FORMAT, FORMAT_VERSION, META_FILE, export_onnx, model_digest
 
 ORT_ERRORS = (_ort_errors.Fail, _ort_errors.InvalidArgument, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile,
               _ort_errors.NotImplemented, _ort_errors.RuntimeException, _ort_errors.InvalidProtobuf)
@@ -94,6 +94,7 @@ class OnnxRuntimeBackend:
         geo = meta["geometry"]
         self._stride, self._offset = int(geo["stride"]), float(geo["offset"])
         self._geometry = {int(geo["search_size"]): MapGeometry(int(geo["map_size"]), self._stride, self._offset)}
+        self.batch_dynamic = bool(meta["track"].get("batch_dynamic", False))  # exports before format 2: batch 1
 
     @classmethod
     def from_dir(cls, folder: str | Path, threads: int | None = None, device: str = "cpu",
@@ -133,7 +134,7 @@ class OnnxRuntimeBackend:
                 raise SeatError(f"search size {search_size}: expected at least the template size {self.template_size}")
             x = np.zeros((1, 3, search_size, search_size), np.float32)
             inputs = self._track.get_inputs()[1:]
-            zeros = {i.name: np.zeros(i.shape, np.float32) for i in inputs}
+            zeros = {i.name: np.zeros([d if isinstance(d, int) else 1 for d in i.shape], np.float32) for i in inputs}
             (cls,) = self._track.run(["cls"], {"x": x, **zeros})
             self._geometry[search_size] = MapGeometry(int(cls.shape[-1]), self._stride, self._offset)
         return self._geometry[search_size]
@@ -147,6 +148,17 @@ class OnnxRuntimeBackend:
         feeds = {"x": crop_to_input(x_crop, None, "search crop"), **dict(zip(self._states, state))}
         cls, ltrb = self._track.run(["cls", "ltrb"], feeds)
         return cls[0, 0], ltrb[0]
+
+    def track_batch(self, x_crops: list[np.ndarray], states: list[tuple[np.ndarray, ...]]
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`track` for several targets (same-sized crops) in one graph run; one run each where the export has no
+        batch axis (exported before format 2, or a fusion that bakes the batch in)."""
+        if not self.batch_dynamic or len(x_crops) == 1:
+            return [self.track(x, s) for x, s in zip(x_crops, states)]
+        x = np.concatenate([crop_to_input(c, None, "search crop") for c in x_crops])
+        feeds = {"x": x, **{n: np.concatenate(parts) for n, parts in zip(self._states, zip(*states))}}
+        cls, ltrb = self._track.run(["cls", "ltrb"], feeds)
+        return [(cls[i, 0], ltrb[i]) for i in range(len(x_crops))]
 
 
 def cache_root() -> Path:
@@ -170,7 +182,8 @@ def _complete(folder: Path, int8: str | None) -> bool:
 def cached_export(net: SeatNet, int8: str | None = None, opset: int = DEFAULT_OPSET,
                   cache_dir: str | Path | None = None) -> Path:
     """The export folder of `net` in the cache, exported now unless a complete one exists (same config+weights)."""
-    key = hashlib.sha256(f"{model_digest(net)}|{opset}|{torch.__version__}|{ort.__version__}".encode()).hexdigest()
+    key = f"{model_digest(net)}|{opset}|{torch.__version__}|{ort.__version__}|format{FORMAT_VERSION}"
+    key = hashlib.sha256(key.encode()).hexdigest()
     folder = Path(cache_dir or cache_root()) / f"{net.config.name}-{key[:20]}"
     if not _complete(folder, int8):
         if folder.exists():  # a damaged entry: the cache's own folder (named by its key), safe to discard

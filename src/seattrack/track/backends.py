@@ -3,6 +3,7 @@
 A backend takes uint8 BGR crops (H, W, 3) and returns numpy arrays:
     state = backend.template(z_crop, box_xyxy_in_crop)
     cls, ltrb = backend.track(x_crop, state)       # cls: (S, S) probabilities, ltrb: (4, S, S) pixels
+    outputs = backend.track_batch([x1, x2], [state1, state2])   # several targets, one network call
 and exposes `geometry(search_size)` and `template_size`.
 """
 
@@ -26,6 +27,8 @@ class Backend(Protocol):
     def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> Any: ...
 
     def track(self, x_crop: np.ndarray, state: Any) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def track_batch(self, x_crops: list[np.ndarray], states: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]: ...
 
 
 def _to_tensor(crop: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -62,6 +65,15 @@ class TorchBackend:
         cls, ltrb = self.net.track(_to_tensor(x_crop, self.device), state)
         out = torch.cat([torch.sigmoid(cls[0]), ltrb[0]]).cpu().numpy()
         return out[0], out[1:]
+
+    @torch.inference_mode()
+    def track_batch(self, x_crops: list[np.ndarray], states: list[tuple[torch.Tensor, ...]]
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`track` for several targets (same-sized crops) in one forward pass."""
+        x = torch.cat([_to_tensor(c, self.device) for c in x_crops])
+        cls, ltrb = self.net.track(x, tuple(torch.cat(parts) for parts in zip(*states)))
+        out = torch.cat([torch.sigmoid(cls), ltrb], dim=1).cpu().numpy()
+        return [(o[0], o[1:]) for o in out]
 
 
 BACKENDS = ("auto", "torch", "onnxruntime", "onnxruntime-int8")

@@ -114,11 +114,20 @@ class SeatTracker:
         if self.center is None:
             raise SeatError("update() called before init(image, box)")
         image = to_bgr8(image, "frame")
-        hp = self.hypers
-        t, s = self.backend.template_size, self.search_size
-        side_z = context_side(*self.size, hp.context)
-        window = CropWindow(*self.center, side_z * s / t, s)
+        window = self.search_window()
         cls, ltrb = self.backend.track(crop(image, window, image_mean(image)), self.state)
+        return self.locate(image.shape, window, cls, ltrb)
+
+    def search_window(self) -> CropWindow:
+        """Where this frame's search crop comes from: a context square around the previous centre."""
+        t, s = self.backend.template_size, self.search_size
+        return CropWindow(*self.center, context_side(*self.size, self.hypers.context) * s / t, s)
+
+    def locate(self, shape: tuple[int, ...], window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
+        """Move the target to the best penalised cell of the network's output on `window` (an image of `shape`);
+        split from `update` so that `MultiTracker` runs one network call for several targets."""
+        hp = self.hypers
+        s = window.out
         grid, cosine = self._grid(s)
         gx, gy = grid[None, :], grid[:, None]
         x1, y1, x2, y2 = gx - ltrb[0], gy - ltrb[1], gx + ltrb[2], gy + ltrb[3]
@@ -130,17 +139,17 @@ class SeatTracker:
         pscore = penalty * cls
         pscore = pscore * (1 - hp.window_influence) + cosine * hp.window_influence
         if not np.isfinite(pscore).all():  # a broken output never moves the box
-            return TrackResult(self._clipped_box(image.shape), 0.0)
+            return TrackResult(self._clipped_box(shape), 0.0)
         r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
         found = window.to_image(np.array([x1[r, c], y1[r, c], pw[r, c], ph[r, c]]))
         lr = float(penalty[r, c] * cls[r, c] * hp.lr)
         new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
-        self._set_state(found[:2] + found[2:] / 2, new_size, image.shape)
+        self._set_state(found[:2] + found[2:] / 2, new_size, shape)
         score = float(cls[r, c])
         if hp.recover_score > 0:
             self.search_size = max(hp.recover_sz, self.base_search_size) if score < hp.recover_score \
                 else self.base_search_size
-        return TrackResult(self._clipped_box(image.shape), score)
+        return TrackResult(self._clipped_box(shape), score)
 
     def _damped(self, size: np.ndarray) -> np.ndarray:
         """`size` with `aspect_damping` of its aspect change held back (area kept) and its relative change capped at

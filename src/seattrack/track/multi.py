@@ -1,0 +1,87 @@
+"""MultiTracker: N independent targets on one video, their search crops run through the network together.
+
+    mt = seattrack.load_multi_tracker("seat_lite", threads=1)
+    ids = mt.init(frame, [(x, y, w, h), ...])      # one id per target
+    results = mt.update(frame)                     # one TrackResult per target, in `mt.ids` order
+    new_id = mt.add(frame, box); mt.remove(ids[0]) # between frames
+
+Each target is a `SeatTracker` of its own (template state, centre, size, search size) sharing one backend, so a
+target's boxes are the single tracker's boxes for it. Per frame the crops are cut once per target and every
+target with the same search size goes into one `backend.track_batch` call (all of them unless the instance-size
+switch gave some a larger crop); box decoding stays per target (`SeatTracker.locate`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.frames import to_bgr8
+from ..errors import SeatError
+from .backends import Backend, make_backend
+from .crops import crop, image_mean
+from .hypers import TrackerHypers, load_hypers
+from .tracker import SeatTracker, TrackResult, resolve_hypers
+
+
+class MultiTracker:
+    """Several targets, one network call per frame (per distinct search size); ids are never reused."""
+
+    def __init__(self, backend: Backend, hypers: TrackerHypers | str | None = "default"):
+        self.backend = backend
+        self.hypers = load_hypers(hypers)
+        self.targets: dict[int, SeatTracker] = {}
+        self._next_id = 0
+
+    @property
+    def ids(self) -> list[int]:
+        """The tracked targets' ids, in the order `update` returns their results."""
+        return list(self.targets)
+
+    def init(self, image: np.ndarray, boxes) -> list[int]:
+        """Forget every target and start tracking `boxes` (x, y, w, h each) on `image`; returns their ids."""
+        boxes = list(boxes)
+        if not boxes:
+            raise SeatError("init boxes: expected at least one x,y,w,h box")
+        image = to_bgr8(image, "init image")
+        self.targets.clear()
+        return [self.add(image, box) for box in boxes]
+
+    def add(self, image: np.ndarray, box) -> int:
+        """Start tracking one more target in `box` on `image` (the frame last updated, or a new one); its id."""
+        tracker = SeatTracker(self.backend, self.hypers)
+        tracker.init(image, box)
+        target_id, self._next_id = self._next_id, self._next_id + 1
+        self.targets[target_id] = tracker
+        return target_id
+
+    def remove(self, target_id: int) -> None:
+        """Stop tracking target `target_id`."""
+        if target_id not in self.targets:
+            raise SeatError(f"target id {target_id!r}: not tracked (tracked: {self.ids})")
+        del self.targets[target_id]
+
+    def update(self, image: np.ndarray) -> list[TrackResult]:
+        """Locate every target in the next frame; one result per target, in `ids` order."""
+        if not self.targets:
+            raise SeatError("update() called with no targets (init(image, boxes) or add(image, box) first)")
+        image = to_bgr8(image, "frame")
+        mean = image_mean(image)
+        trackers = list(self.targets.values())
+        windows = [t.search_window() for t in trackers]
+        crops = [crop(image, w, mean) for w in windows]
+        outputs: list = [None] * len(trackers)
+        for size in sorted({w.out for w in windows}):
+            group = [i for i, w in enumerate(windows) if w.out == size]
+            batch = self.backend.track_batch([crops[i] for i in group], [trackers[i].state for i in group])
+            for i, out in zip(group, batch):
+                outputs[i] = out
+        return [t.locate(image.shape, w, *out) for t, w, out in zip(trackers, windows, outputs)]
+
+
+def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
+                       backend: str = "auto", threads: int | None = None) -> MultiTracker:
+    """`load_tracker` for several targets: the same model, hypers and backend choices (see `track.tracker`)."""
+    from ..models.resolve import resolve_model
+
+    net = resolve_model(name_or_checkpoint, require_weights=True)
+    return MultiTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers))
