@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from seattrack.track.tracker import load_tracker
 from seattrack.web.app import shared_tracker_factory
-from tests.web.helpers import LiveServer, PausingTracker, write_target_video
+from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, open_page, write_target_video
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +45,36 @@ def target_video(tmp_path_factory):
 def flipped_video(tmp_path_factory):
     """The same clip mirrored left-right: a second, different target path."""
     return write_target_video(tmp_path_factory.mktemp("web-video-flipped"), flip=True)
+
+
+FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]  # chromium's test camera
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright (skipped when it is not installed; never `playwright install`)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """The app in a new browser page, on the full-speed server."""
+    page = open_page(browser, server)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def paused_page(browser, paused_server):
+    """The app in a new browser page, on the server whose runs pause before frame 4."""
+    page = open_page(browser, paused_server)
+    yield page
+    page.close()

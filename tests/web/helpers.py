@@ -6,6 +6,7 @@ catch a run mid-way.
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -120,6 +121,25 @@ class LiveServer:
         while b"event: progress" not in received:
             received += sock.recv(65536)
         return sock
+
+
+def open_page(browser, live: LiveServer, viewport=(1280, 860)):
+    """A new page (Playwright) on `live`'s app, once its configuration has loaded."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(live.url)
+    page.wait_for_function("window.seatApp && window.seatApp.maxUpload > 0")
+    return page
+
+
+def save_screenshot(page, path: Path) -> None:
+    """The page as a 256-colour PNG (small enough for the repository), written atomically."""
+    from PIL import Image
+
+    from seattrack.fileio import atomic_path
+
+    shot = Image.open(io.BytesIO(page.screenshot()))
+    with atomic_path(path) as tmp:
+        shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(tmp, format="PNG", optimize=True)
 
 
 def drag_on_canvas(page, image_width: int, start, end) -> None:

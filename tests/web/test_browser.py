@@ -3,50 +3,12 @@ watch, play and download the result."""
 
 from __future__ import annotations
 
-import shutil
 import urllib.request
 
 import numpy as np
-import pytest
 
 from seattrack.evaluation.metrics import iou
-from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, count_frames, drag_on_canvas
-
-FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]  # chromium's test camera
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS)
-        yield browser
-        browser.close()
-
-
-def _open(browser, live: LiveServer):
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.goto(live.url)
-    page.wait_for_function("window.seatApp && window.seatApp.maxUpload > 0")
-    return page
-
-
-@pytest.fixture
-def page(browser, server):
-    page = _open(browser, server)
-    yield page
-    page.close()
-
-
-@pytest.fixture
-def paused_page(browser, paused_server):
-    page = _open(browser, paused_server)
-    yield page
-    page.close()
+from tests.web.helpers import LiveServer, PausingTracker, bundled_clip, count_frames, drag_on_canvas
 
 
 def _track_to_the_end(page, timeout_ms: int = 60_000) -> np.ndarray:
@@ -72,7 +34,7 @@ def test_draw_track_watch_play_and_download(paused_page, target_video, tmp_path)
     page.click("#start")
     page.wait_for_function("window.seatApp.boxes.length >= 3")
     assert page.evaluate("window.seatApp.state") == "tracking"
-    assert "fps" in page.text_content("#fps") and page.evaluate("document.querySelector('#progress').value") >= 3
+    assert "frames/s" in page.text_content("#fps") and page.evaluate("document.querySelector('#progress').value") >= 3
     page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)
 
     shown = np.array(page.evaluate("window.seatApp.boxes"))

@@ -8,32 +8,32 @@ Server-sent events rather than a WebSocket: the live stream only flows server ->
 the browser's EventSource reads natively, and every request the page makes (upload, start, stop, end) is an
 ordinary POST/DELETE with a status code and a message.
 
-    POST   /api/sessions?name=clip.mp4      raw video bytes -> a session (first frame size, frame count)
+    POST   /api/sessions?name=clip.mp4      raw video bytes -> a session (frame size, frame count); its frames are
+                                            extracted as JPEGs in the background for the timeline
     POST   /api/sessions/clip/{name}        a bundled sample clip -> a session
-    GET    /api/sessions/{id}/frame0.jpg    the first frame, to draw the box on
-    POST   /api/sessions/{id}/track         {"box": [x, y, w, h]} -> starts a run in the worker pool
-    GET    /api/sessions/{id}/events        SSE: `progress` (new boxes + scores + latest JPEG), then `done`,
-                                            `failed` or `cancelled`; when its last viewer leaves mid-run, the
-                                            run stops
-    POST   /api/sessions/{id}/stop          stop the run
-    GET    /api/sessions/{id}/video.mp4     the annotated video (mp4); /boxes.txt the box file (x,y,w,h per line)
+    GET    /api/sessions/{id}               the session: frames extracted so far, run state, keyframes
+    GET    /api/sessions/{id}/frames/{k}.jpg  frame k (from 0), longest side at most 1280, for the timeline
+    POST   /api/sessions/{id}/track         {"box": [x, y, w, h], "frame": k} -> a run from frame k (default 0) in the
+                                            worker pool, keeping the current track before k (a correction)
+    GET    /api/sessions/{id}/events        SSE: `progress` (the track's new boxes + scores), then `done`, `failed` or
+                                            `cancelled`; when its last viewer leaves mid-run, the run stops
+    POST   /api/sessions/{id}/stop          stop the run; the frames tracked so far stay downloadable
+    GET    /api/sessions/{id}/track.csv     the track (also track.json, track.mot.txt, boxes.txt); video.mp4 the
+                                            annotated video (?text=0: the box only, no burned-in score)
     DELETE /api/sessions/{id}               end the session: its files are deleted
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import math
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -41,7 +41,7 @@ from starlette.requests import ClientDisconnect
 
 from ..errors import SeatError
 from ..track.tracker import SeatTracker
-from .media import downscale
+from .exports import Track, render_video, to_box_file, to_csv, to_json, to_mot
 from .sessions import Busy, Conflict, Run, Session, SessionManager, SessionNotFound, TrackerFactory, list_clips
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -86,7 +86,10 @@ def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
 
 
 MAX_TRACK_BODY = 4096
-"""Largest body of a track request (a box and nothing else)."""
+"""Largest body of a track request (a box and a frame number)."""
+TRACK_BODY = 'track request: expected JSON {"box": [x, y, w, h], "frame": k} (frame optional, default 0)'
+FRAME_WAIT_S = 10.0
+"""How long a request for a frame not yet extracted waits for it."""
 LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 SIMPLE_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 """The content types a cross-site page may POST without asking (a "simple" request): never accepted here."""
@@ -199,28 +202,30 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
     async def describe(session_id: str) -> dict:
         return manager.get(session_id).describe()
 
-    @app.get("/api/sessions/{session_id}/frame0.jpg")
-    async def first_frame(session_id: str) -> Response:
+    @app.get("/api/sessions/{session_id}/frames/{index}.jpg")
+    async def frame(session_id: str, index: int) -> Response:
         session = manager.get(session_id)
-        data = await asyncio.to_thread(encode_jpeg, session.first_frame, 4096, 92)
-        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+        path = await _stored_frame(session, index)
+        data = await asyncio.to_thread(path.read_bytes)
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400, immutable"})
 
     @app.post("/api/sessions/{session_id}/track", status_code=202)
     async def track(session_id: str, request: Request) -> dict:
         session = manager.get(session_id)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_TRACK_BODY:
-            raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; expected {{\"box\": [x, y, w, h]}}")
+            raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; {TRACK_BODY}")
         body = b""
         async for chunk in request.stream():  # a box is a few dozen bytes: stop reading long before memory matters
             body += chunk
             if len(body) > MAX_TRACK_BODY:
-                raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; expected {{\"box\": [x, y, w, h]}}")
+                raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; {TRACK_BODY}")
         try:
-            box = json.loads(body)["box"]
-        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: absurdly deep JSON
-            raise SeatError('track request: expected JSON {"box": [x, y, w, h]}') from None
-        manager.start(session, box)
+            request_body = json.loads(body)
+            box, frame = request_body["box"], request_body.get("frame", 0)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # RecursionError: absurd nesting
+            raise SeatError(TRACK_BODY) from None
+        manager.start(session, box, frame)
         return session.describe()
 
     @app.post("/api/sessions/{session_id}/stop")
@@ -239,14 +244,21 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
         return StreamingResponse(_event_stream(session, session.run), media_type="text/event-stream", headers=headers)
 
     @app.get("/api/sessions/{session_id}/video.mp4")
-    async def video(session_id: str) -> FileResponse:
+    async def video(session_id: str, text: bool = True) -> FileResponse:
         session = manager.get(session_id)
-        return FileResponse(_output(session, session.video_path), media_type="video/mp4", filename="tracked.mp4")
+        track, path = _finished_track(session), session.video_path(text)
+        if not path.is_file():
+            await asyncio.to_thread(render_video, session.source, path, track, session.fps, text)
+        return FileResponse(path, media_type="video/mp4", filename="tracked.mp4" if text else "tracked-plain.mp4")
 
-    @app.get("/api/sessions/{session_id}/boxes.txt")
-    async def boxes(session_id: str) -> FileResponse:
+    @app.get("/api/sessions/{session_id}/{export}")
+    async def export(session_id: str, export: str) -> Response:
         session = manager.get(session_id)
-        return FileResponse(_output(session, session.box_path), media_type="text/plain", filename="boxes.txt")
+        if export not in EXPORTS:
+            raise SessionNotFound(f"{export!r}: no such download (one of video.mp4, {', '.join(EXPORTS)})")
+        media_type, write = EXPORTS[export]
+        headers = {"Content-Disposition": f'attachment; filename="{export}"'}
+        return Response(write(_finished_track(session), session), media_type=media_type, headers=headers)
 
     @app.delete("/api/sessions/{session_id}", status_code=204)
     async def end(session_id: str) -> Response:
@@ -296,20 +308,33 @@ async def _next_chunk(chunks: AsyncIterator[bytes], name: str, timeouts: UploadT
         raise UploadTimeout(f"{name}: no data received for {timeouts.idle_s:g} s; the upload was aborted") from None
 
 
-def _output(session: Session, path: Path) -> Path:
-    """A finished run's output file, or a clear error while there is none."""
-    if session.run is None or session.run.state != "done" or not path.is_file():
-        raise SessionNotFound(f"session {session.id}: no finished run to download (track the video first)")
-    return path
+def _finished_track(session: Session) -> Track:
+    """The track of the session's run once it has ended (done, or stopped with the frames tracked so far)."""
+    run = session.run
+    if run is None or not run.finished or not any(box is not None for box in run.boxes):
+        raise SessionNotFound(f"session {session.id}: no tracked frames to download (track the video first)")
+    return run.track
 
 
-def encode_jpeg(frame: np.ndarray, max_side: int = 960, quality: int = 80) -> bytes:
-    """JPEG bytes of `frame`, downscaled so that its longer side is at most `max_side` (a preview, not the output)."""
-    frame = downscale(frame, max_side / max(frame.shape[:2]))
-    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise SeatError("frame: cannot be encoded as JPEG")
-    return data.tobytes()
+EXPORTS: dict[str, tuple[str, Callable[[Track, Session], str]]] = {
+    "track.csv": ("text/csv", lambda track, _: to_csv(track)),
+    "track.json": ("application/json", lambda track, s: to_json(track, s.name, s.width, s.height, s.fps)),
+    "track.mot.txt": ("text/plain", lambda track, _: to_mot(track)),
+    "boxes.txt": ("text/plain", lambda track, _: to_box_file(track)),
+}
+"""The track's downloads by file name: (media type, writer)."""
+
+
+async def _stored_frame(session: Session, index: int) -> Path:
+    """Frame `index`'s timeline JPEG, waiting up to FRAME_WAIT_S for the extraction to reach it."""
+    store = session.store
+    deadline = asyncio.get_running_loop().time() + FRAME_WAIT_S
+    while index >= store.count and not store.done and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
+    if not 0 <= index < store.count:
+        held = f"{store.count} frames" + (" so far" if not store.done else "")
+        raise SessionNotFound(f"{session.name}: no frame {index} (the video has {held})")
+    return store.path(index)
 
 
 def _sse(event: str, payload: dict) -> str:
@@ -320,20 +345,15 @@ async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
     """Progress of `run` as server-sent events; if the last of its viewers leaves before the end, it is stopped.
 
     Viewers are counted on the event loop's thread only, so the count needs no lock."""
-    sent, shown = 0, -1
+    sent = 0
     run.viewers += 1
     try:
         while True:
             finished = run.finished  # read first: every box appended before the end is then sent below
-            count, latest = len(run.boxes), run.latest
-            if count > sent or (latest is not None and latest[0] != shown):
-                payload = {"start": sent, "boxes": run.boxes[sent:count], "scores": run.scores[sent:count],
-                           "fps": round(run.fps, 1), "total": session.total}
-                if latest is not None and latest[0] != shown:
-                    jpeg = await asyncio.to_thread(encode_jpeg, latest[1])
-                    payload.update(index=latest[0], jpeg=base64.b64encode(jpeg).decode("ascii"))
-                    shown = latest[0]
-                yield _sse("progress", payload)
+            count = len(run.boxes)
+            if count > sent:
+                yield _sse("progress", {"start": sent, "boxes": run.boxes[sent:count], "scores": run.scores[sent:count],
+                                        "fps": round(run.fps, 1), "total": session.frame_limit()})
                 sent = count
             elif finished:
                 yield _sse(run.state, {"message": run.message, **(run.summary or {})})

@@ -7,7 +7,6 @@ one-frame "video". The signature decides the container family; decoding two fram
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +39,6 @@ IMAGE_SIGNATURES = (
     ("TIFF", rb"II\x2a\x00|MM\x00\x2a"),
 )
 ACCEPTED = ", ".join(name for name, _ in VIDEO_SIGNATURES)
-MAX_FRAME_PIXELS = 3840 * 2160
-"""Largest frame (pixels) the server keeps in memory: 4K UHD. Bigger frames are kept downscaled (the first frame to
-draw on, the live preview) while tracking reads every frame at full size, so boxes stay in the video's pixels."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +92,3 @@ def downscale(frame: np.ndarray, scale: float) -> np.ndarray:
     height, width = frame.shape[:2]
     size = (max(1, int(width * scale)), max(1, int(height * scale)))
     return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-
-
-def fit_pixels(frame: np.ndarray, max_pixels: int = MAX_FRAME_PIXELS) -> np.ndarray:
-    """`frame` downscaled (aspect kept) to at most `max_pixels` pixels: a frame the server holds on to costs at most
-    3 bytes per capped pixel, whatever size of frame a small upload decodes to."""
-    height, width = frame.shape[:2]
-    return downscale(frame, math.sqrt(max_pixels / (height * width)))

@@ -4,8 +4,7 @@ A session is created per upload (or sample clip) and owns a private temporary fo
 outputs), deleted when the session ends: explicitly, after an idle timeout, or at server shutdown. The folders of a
 server that died without shutting down (SIGKILL) are swept when the next server starts. Tracking runs
 in a worker thread from a bounded pool, never on the event loop. The worker publishes progress by appending to
-plain lists and swapping one reference (the latest annotated frame); readers only take lengths and slices, so no
-frame is ever copied for a viewer that is not watching.
+plain lists; readers only take lengths and slices. The frames the page shows come from the session's FrameStore.
 """
 
 from __future__ import annotations
@@ -28,10 +27,12 @@ import numpy as np
 
 from ..errors import SeatError
 from ..fileio import process_gone
-from ..track.run import track_source
+from ..track.run import frame_rate
 from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
-from .media import fit_pixels, probe_video
+from .exports import Track
+from .frames import FrameStore
+from .media import probe_video
 
 log = logging.getLogger(__name__)
 
@@ -73,41 +74,65 @@ def list_clips(folder: Path | None = None) -> list[Path]:
 
 @dataclass
 class Run:
-    """One tracking pass over a session's video from an initial box; its progress is read while it runs."""
+    """One tracking pass from a box drawn on frame `start`; it carries the whole track, read while it runs.
+
+    `boxes` and `scores` hold one entry per frame from frame 0: the previous run's entries before `start` (None
+    where no box exists: before the first box drawn), then this run's. A correction is a run from a later frame,
+    so a corrected track is one track whose `keyframes` are every frame where the user drew the box.
+    """
 
     box: tuple[float, float, float, float]
+    start: int = 0
+    boxes: list[list[float] | None] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)
+    keyframes: list[int] = field(default_factory=list)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
     message: str = ""
-    boxes: list[list[float]] = field(default_factory=list)
-    scores: list[float] = field(default_factory=list)
-    latest: tuple[int, np.ndarray] | None = None  # (frame index, annotated BGR frame, within the pixel cap)
-    fps: float = 0.0  # wall-clock frames per second over the last 30 frames (tracking, drawing, writing)
+    fps: float = 0.0  # wall-clock frames per second over the last 30 frames (decode + track)
     summary: dict | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     viewers: int = 0  # open event streams; the run is stopped when the last one closes early
+    serial: int = 0  # which of the session's runs this is: names its rendered video
     _stamps: deque = field(default_factory=lambda: deque(maxlen=30))
+    _times: list[float] = field(default_factory=list)  # tracker seconds per frame after the first (init)
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
 
-    def on_frame(self, index: int, annotated: np.ndarray, box: np.ndarray, score: float) -> None:
-        """track_source's per-frame callback: publish the result, or stop when cancelled."""
+    @property
+    def track(self) -> Track:
+        """The track as it stands (a snapshot, safe to export while the run goes on)."""
+        count = len(self.boxes)
+        return Track(self.boxes[:count], self.scores[:count], list(self.keyframes))
+
+    def publish(self, box, score: float, seconds: float | None) -> None:
+        """Append a frame's result (scores before boxes: a reader takes the box count first); stop when cancelled.
+        `seconds`: the tracker's time on the frame, None for the keyframe (init) and unreadable frames."""
         if self.cancel.is_set():
             raise Cancelled
-        self.boxes.append([float(v) for v in box])
         self.scores.append(float(score))
-        self.latest = (index, fit_pixels(annotated))
+        self.boxes.append([float(v) for v in box])
+        if seconds is not None:
+            self._times.append(seconds)
         self._stamps.append(time.perf_counter())
         if len(self._stamps) > 1:
             self.fps = (len(self._stamps) - 1) / max(self._stamps[-1] - self._stamps[0], 1e-9)
 
+    def summarize(self, wall_s: float, skipped: int, ended_early: tuple[int, int] | None) -> dict:
+        """The end screen's figures: frames this run tracked, the tracker's own speed (network and crop per frame,
+        the keyframe's init excluded), the whole run's speed (decoding included), the mean score."""
+        tracked = len(self.boxes) - self.start
+        mean = float(np.mean(self.scores[self.start + 1:])) if tracked > 1 else 1.0
+        return {"frames": tracked, "first": self.start, "tracker_fps": frame_rate(self._times),
+                "run_fps": tracked / max(wall_s, 1e-9), "mean_score": mean, "skipped_frames": skipped,
+                "ended_early": list(ended_early) if ended_early else None}
+
 
 class Session:
-    """One user's video, its first frame and its current run; files live in `folder`.
-
-    `first_frame` is kept within the pixel cap (`fit_pixels`), `width` and `height` are the video's own: boxes are
-    always in the video's pixels, and the page scales the preview to them."""
+    """One user's video, its timeline frames (`store`) and its latest run, which holds the track; files live in
+    `folder`. `width` and `height` are the video's own: boxes are always in the video's pixels, and the page scales
+    the timeline frames to them."""
 
     def __init__(self, folder: Path, source: Path, name: str):
         self.id = folder.name
@@ -116,22 +141,18 @@ class Session:
         self.name = name
         video = probe_video(source, name)
         self.height, self.width = video.first_frame.shape[:2]
-        self.first_frame = fit_pixels(video.first_frame)
         self.total = video.total
         self.fps = video.fps
+        self.store = FrameStore(source, folder / "frames")
         self.run: Run | None = None
+        self.runs = 0
         self.ended = False
         self.last_seen = time.monotonic()
         self.lock = threading.Lock()
 
-    @property
-    def video_path(self) -> Path:
-        """The annotated video: mp4 (MPEG-4 Part 2, the fast codec every OpenCV build writes)."""
-        return self.folder / "tracked.mp4"
-
-    @property
-    def box_path(self) -> Path:
-        return self.folder / "boxes.txt"
+    def video_path(self, text: bool) -> Path:
+        """The annotated video of the current run (mp4), with or without the burned-in score."""
+        return self.folder / f"tracked-{self.runs}-{'text' if text else 'plain'}.mp4"
 
     @property
     def running(self) -> bool:
@@ -144,8 +165,14 @@ class Session:
         """What the page needs to know about the session and its run."""
         run = self.run
         return {"id": self.id, "name": self.name, "width": self.width, "height": self.height, "frames": self.total,
-                "fps": self.fps, "state": run.state if run else "ready", "message": run.message if run else "",
-                "tracked": len(run.boxes) if run else 0}
+                "fps": self.fps, "extracted": self.store.count, "extracting": not self.store.done,
+                "state": run.state if run else "ready", "message": run.message if run else "",
+                "tracked": len(run.boxes) if run else 0, "start": run.start if run else 0,
+                "keyframes": list(run.keyframes) if run else []}
+
+    def frame_limit(self) -> int | None:
+        """Frames the video holds, once known (all extracted), else its declared count (None when unknown)."""
+        return self.store.count if self.store.done else self.total
 
 
 class SessionManager:
@@ -207,6 +234,7 @@ class SessionManager:
             session = self.sessions.pop(session_id, None)
         if session is None:
             return
+        session.store.close()
         with session.lock:
             session.ended = True
             if session.run is not None:
@@ -231,15 +259,22 @@ class SessionManager:
         shutil.rmtree(self.root, ignore_errors=True)
 
     # ------------------------------------------------------------------------------------------- tracking
-    def start(self, session: Session, box_xywh) -> Run:
-        """Validate the box against the video's frame size and queue a run; one run at a time per session."""
+    def start(self, session: Session, box_xywh, frame: int = 0) -> Run:
+        """Queue a run from `box_xywh` drawn on `frame`, keeping the current track's boxes before that frame (a
+        correction when there are any); the box is checked against the video's frame size. One run at a time."""
         box = check_init_box(box_xywh, (session.height, session.width))
+        limit = session.frame_limit()
+        if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0 or (limit and frame >= limit):
+            span = f"0..{limit - 1}" if limit else "0 or more"
+            raise SeatError(f"start frame {frame!r}: expected a frame number {span}")
         with session.lock:
             if session.running:
                 raise Conflict(f"session {session.id}: a run is already in progress (stop it first)")
-            session.video_path.unlink(missing_ok=True)
-            session.box_path.unlink(missing_ok=True)
-            run = session.run = Run(box=tuple(float(v) for v in box))
+            for stale in session.folder.glob("tracked-*.mp4"):  # the previous track's videos
+                stale.unlink(missing_ok=True)
+            run = session.run = _continue(session.run, tuple(float(v) for v in box), frame)
+            session.runs += 1
+            run.serial = session.runs
         try:
             self.pool.submit(self._execute, session, run)
         except RuntimeError:  # the pool is shut down: the server is stopping
@@ -247,18 +282,13 @@ class SessionManager:
         return run
 
     def _execute(self, session: Session, run: Run) -> None:
-        """Worker thread: track the whole video, writing the annotated mp4 and the box file atomically."""
+        """Worker thread: track from the run's start frame to the end of the video, publishing every frame."""
         state, message = "failed", ""
         try:
             if run.cancel.is_set():
                 raise Cancelled
             run.state = "running"
-            summary = track_source(FrameSource(str(session.source)), self.tracker_factory(), run.box,
-                                   out_video=session.video_path, out_txt=session.box_path, progress=False,
-                                   on_frame=run.on_frame)
-            run.summary = {"frames": summary.frames, "tracker_fps": summary.fps, "mean_score": summary.mean_score,
-                           "skipped_frames": summary.skipped_frames,
-                           "ended_early": list(summary.ended_early) if summary.ended_early else None}
+            _track(session, self.tracker_factory(), run)
             state = "done"
         except Cancelled:
             state, message = "cancelled", "tracking stopped"
@@ -273,6 +303,45 @@ class SessionManager:
                 run.state = state
                 if session.ended:
                     shutil.rmtree(session.folder, ignore_errors=True)
+
+
+def _continue(previous: Run | None, box: tuple[float, float, float, float], frame: int) -> Run:
+    """A new run from `box` on `frame` that keeps `previous`'s track before `frame` (padded with None)."""
+    kept = previous.track if previous is not None else Track([], [], [])
+    boxes = list(kept.boxes[:frame]) + [None] * max(0, frame - len(kept.boxes))
+    scores = list(kept.scores[:frame]) + [None] * max(0, frame - len(kept.scores))
+    keyframes = [k for k in kept.keyframes if k < frame] + [frame]
+    return Run(box=box, start=frame, boxes=boxes, scores=scores, keyframes=keyframes)
+
+
+def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
+    """Track `session`'s video from the run's keyframe to its end. Frames before it are decoded and passed over
+    (containers cannot be trusted to seek to an exact frame); an unreadable frame keeps the previous box, score 0."""
+    began = time.perf_counter()
+    source = FrameSource(str(session.source))
+    try:
+        for index, frame in enumerate(source):
+            if index < run.start:
+                continue
+            if run.cancel.is_set():
+                raise Cancelled
+            tick = time.perf_counter()
+            if index == run.start:
+                if frame is None:
+                    raise SeatError(f"{session.name}: frame {index} cannot be decoded; draw the box on another frame")
+                tracker.init(frame, run.box)
+                run.publish(run.box, 1.0, None)
+            elif frame is None:
+                run.publish(run.boxes[-1], 0.0, None)
+            else:
+                result = tracker.update(frame)
+                run.publish(result.box_xywh, result.score, time.perf_counter() - tick)
+    finally:
+        if source.capture is not None:
+            source.capture.release()
+    if len(run.boxes) <= run.start:
+        raise SeatError(f"{session.name}: frame {run.start} does not exist (the video ends before it)")
+    run.summary = run.summarize(time.perf_counter() - began, source.skipped, source.ended_early)
 
 
 def make_root() -> Path:

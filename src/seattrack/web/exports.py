@@ -1,0 +1,101 @@
+"""A session's track in the formats people load elsewhere, and the annotated video rendered from it.
+
+A track is one box per frame from frame 0 (None before the first box drawn), a score per box, and its keyframes:
+the frames whose box the user drew (the first box, and every correction). Frames are numbered from 0, as on the
+page's timeline, except in MOT-challenge lines, whose format numbers them from 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..track.video import FrameSource, VideoSink, draw_result
+
+KEYFRAME_COLOR = (0, 165, 255)  # BGR orange: a box the user drew, in the annotated video
+TRACKED_COLOR = (0, 255, 0)
+
+
+@dataclass(frozen=True)
+class Track:
+    """Boxes (x, y, w, h, video pixels; None where no box exists yet) and scores per frame, and the keyframes."""
+
+    boxes: Sequence[Sequence[float] | None]
+    scores: Sequence[float | None]
+    keyframes: Sequence[int]
+
+    def rows(self) -> list[tuple[int, Sequence[float], float, bool]]:
+        """(frame, box, score, is keyframe) of every frame that has a box."""
+        keys = set(self.keyframes)
+        return [(k, box, float(score), k in keys)
+                for k, (box, score) in enumerate(zip(self.boxes, self.scores, strict=True)) if box is not None]
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def to_csv(track: Track) -> str:
+    """`frame,x,y,w,h,score,keyframe` with a header; keyframe is 1 on a box the user drew (a correction), else 0."""
+    lines = ["frame,x,y,w,h,score,keyframe"]
+    lines += [",".join([str(k), *map(_num, box), _num(score), str(int(key))]) for k, box, score, key in track.rows()]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(track: Track, name: str, width: int, height: int, fps: float) -> str:
+    """The whole track as one JSON document: video, keyframes, and a record per frame that has a box."""
+    frames = [{"frame": k, "box": [round(v, 4) for v in box], "score": round(score, 6), "keyframe": key}
+              for k, box, score, key in track.rows()]
+    document = {"video": name, "width": width, "height": height, "fps": fps, "box_format": "x,y,w,h pixels",
+                "keyframes": list(track.keyframes), "frames": frames}
+    return json.dumps(document, indent=1) + "\n"
+
+
+def to_mot(track: Track) -> str:
+    """MOT-challenge lines `frame,id,x,y,w,h,conf,-1,-1,-1`: frames from 1, one target (id 1), conf the score.
+    The format has no field for keyframes; the CSV and JSON exports mark them."""
+    return "".join(f"{k + 1},1,{','.join(map(_num, box))},{_num(score)},-1,-1,-1\n"
+                   for k, box, score, _ in track.rows())
+
+
+def to_box_file(track: Track) -> str:
+    """`x,y,w,h` per frame from frame 0 to the last tracked one, as `seattrack track --txt` writes; `nan,nan,nan,nan`
+    on a frame before the first box."""
+    lines = [",".join(f"{v:.4f}" for v in (box if box is not None else [math.nan] * 4)) for box in track.boxes]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_video(source: Path, out: Path, track: Track, fps: float, text: bool = True) -> None:
+    """The video's frames up to the last tracked one with each frame's box (keyframes in orange), written
+    atomically to `out`. `text` burns in the score; without it only the box is drawn (for footage to reuse)."""
+    keys = set(track.keyframes)
+    video = FrameSource(str(source))
+    try:
+        with VideoSink(out, fps) as sink:
+            last = None
+            for index, frame in zip(range(len(track.boxes)), video, strict=False):
+                last = frame if frame is not None else last
+                box, score = track.boxes[index], track.scores[index]
+                if box is None:
+                    sink.write(last)
+                    continue
+                color = KEYFRAME_COLOR if index in keys else TRACKED_COLOR
+                sink.write(draw_result(last, np.asarray(box), score, None, color) if text else
+                           _draw_box(last, box, color))
+    finally:
+        if video.capture is not None:
+            video.capture.release()
+
+
+def _draw_box(frame: np.ndarray, box: Sequence[float], color: tuple[int, int, int]) -> np.ndarray:
+    """A copy of `frame` with the box only (the same line width as `draw_result`)."""
+    out = frame.copy()
+    x, y, w, h = (int(round(v)) for v in box)
+    cv2.rectangle(out, (x, y), (x + w, y + h), color, max(1, round(min(out.shape[:2]) / 240)))
+    return out
