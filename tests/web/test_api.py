@@ -396,3 +396,34 @@ def test_track_bodies_are_bounded_and_deep_json_is_a_400(server, target_video):
     status, body = server.call("POST", path, deep, "application/json")
     assert status == 400 and b"expected JSON" in body
     assert server.start(session["id"], target_video[1][0])[0] == 202  # the session still works
+
+
+def test_exports_and_the_video_without_burned_in_text(server, target_video, tmp_path):
+    """CSV, JSON, MOT lines and the box file describe the same track; the annotated video comes with the score
+    burned in or, with ?text=0, with the box only (its text corner is the source's pixels)."""
+    path, gt = target_video
+    session = server.upload(path.read_bytes())[1]["id"]
+    assert server.start(session, gt[0])[0] == 202 and server.watch(session)[0] == "done"
+    texts = {name: server.call("GET", f"/api/sessions/{session}/{name}")[1].decode()
+             for name in ("track.csv", "track.json", "track.mot.txt", "boxes.txt")}
+    csv_rows = np.loadtxt(texts["track.csv"].splitlines()[1:], delimiter=",")
+    assert texts["track.csv"].startswith("frame,x,y,w,h,score,keyframe\n") and csv_rows.shape == (len(gt), 7)
+    assert (csv_rows[:, 0] == np.arange(len(gt))).all() and csv_rows[:, 6].tolist() == [1] + [0] * (len(gt) - 1)
+    frames = json.loads(texts["track.json"])["frames"]
+    assert np.allclose([f["box"] for f in frames], csv_rows[:, 1:5], atol=1e-3)
+    mot = np.loadtxt(texts["track.mot.txt"].splitlines(), delimiter=",")
+    assert (mot[:, 0] == np.arange(1, len(gt) + 1)).all() and np.allclose(mot[:, 6], csv_rows[:, 5], atol=1e-3)
+    assert np.allclose(np.loadtxt(texts["boxes.txt"].splitlines(), delimiter=","), csv_rows[:, 1:5], atol=1e-3)
+
+    corners = {}
+    for query in ("", "?text=0"):
+        status, data = server.call("GET", f"/api/sessions/{session}/video.mp4{query}")
+        out = tmp_path / f"video{query[1:]}.mp4"
+        out.write_bytes(data)
+        assert status == 200 and count_frames(out) == len(gt)
+        corners[query] = cv2.VideoCapture(str(out)).read()[1][2:20, 2:100].astype(int)
+    source = cv2.VideoCapture(str(path)).read()[1][2:20, 2:100].astype(int)
+    assert np.abs(corners["?text=0"] - source).mean() < 6 < np.abs(corners[""] - source).mean()
+    status, body = server.call("GET", f"/api/sessions/{session}/nope.txt")
+    assert status == 404 and "no such download" in json.loads(body)["detail"]
+    server.call("DELETE", f"/api/sessions/{session}")
