@@ -152,3 +152,44 @@ def test_scrub_latency_and_frame_rates(browser, seat_lite, tmp_path):
     print(f"scrub, same frames again (cached): {_percentiles(warm)}")
     print(f"step through the tracked video with boxes: {_percentiles(stepping)}")
     assert np.percentile(cold, 90) < 1000 and np.percentile(warm, 90) < 200
+
+
+PLOT_ROWS = """() => {
+    const c = document.querySelector('#plot');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const rows = [];
+    for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 1] > 100 && d[i] < 60 && d[i + 2] < 110 && d[i + 3] > 0) rows.push(Math.floor(i / 4 / c.width));
+    }
+    return [c.height / (window.devicePixelRatio || 1), window.devicePixelRatio || 1, rows];
+}"""
+"""The plot's height in CSS pixels, the pixel ratio, and the canvas row of every pixel of the green score line."""
+
+
+def test_score_plot_shows_a_failure_and_the_speeds_are_labelled(page, target_video):
+    """A box drawn on background that the moving target later covers: a real failure (the tracked patch is hidden),
+    whose scores drop, and on the plot's nines scale (0.9, 0.99, 0.999 evenly spaced) the line spans rows that match the
+    lowest and highest score. The end screen names each speed figure."""
+    path, gt = target_video
+    page.set_input_files("#file", str(path))
+    page.wait_for_function("window.seatApp.state === 'editing' && window.seatApp.shown === 0")
+    x, y, w, h = gt[22]  # background on frame 0, which the target covers as it passes
+    drag_on_canvas(page, 320, (x, y), (x + w, y + h))
+    page.click("#start")
+    page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)
+    scores = np.array(page.evaluate("window.seatApp.scores"))[1:]
+    css_height, ratio, rows = page.evaluate(PLOT_ROWS)
+
+    def row(score: float) -> float:  # the plot's mapping: top pad 16, bottom pad 18 CSS pixels
+        nines = min(-np.log10(max(1 - score, 1e-3)), 3) / 3
+        return (16 + (css_height - 34) * (1 - nines)) * ratio
+
+    assert abs(min(rows) - row(scores.max())) < 3 * ratio and abs(max(rows) - row(scores.min())) < 3 * ratio
+    assert scores.min() < 0.99 and (max(rows) - min(rows)) / ratio > 20  # a drop a linear axis shows as 1-2 px
+    print(f"\nbox on background the target covers: scores {scores.min():.3f}-{scores.max():.3f}, plotted over "
+          f"{(max(rows) - min(rows)) / ratio:.0f} of {css_height - 34:.0f} px (a linear 0-1 axis: "
+          f"{(scores.max() - scores.min()) * (css_height - 34):.0f} px)")
+    summary = page.text_content("#summary")
+    assert "Tracker speed" in summary and "(crop and network, per frame)" in summary
+    assert "whole run" in summary and "(video decoding included)" in summary
+    assert page.text_content("#fps").startswith("run ")
