@@ -1,13 +1,17 @@
 """The search learns: architecture steps touch alpha and beta alone, the shipped recipes can move them, the cost
 penalty acts on the searched part, and the derivation says how far alpha and beta moved."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from seattrack.models import model_config
+from seattrack.nas.cost import SCOPES, CostModel, build_cost_table
 from seattrack.nas.search import ARCH_SEED_OFFSET, SearchTrainer, arch_steps, load_search_config, movement_warnings
+from seattrack.nas.supernet import Supernet
 from seattrack.train.data import epoch_loader
 from tests.nas.test_search_run import search_overrides
 from tests.train.conftest import folder_dataset  # noqa: F401 - fixture
@@ -77,3 +81,26 @@ def test_the_shipped_recipe_moves_alpha_and_beta_measurably(folder_dataset, tmp_
     alpha = np.mean([m for k, m in moved.items() if k in net.alphas])
     beta = np.mean([m for k, m in moved.items() if k in net.betas])
     assert alpha > 10 * spread and beta > 10 * spread, (alpha, beta, spread)
+    verdict = json.loads((trainer.out_dir / "derivation.json").read_text())["diagnostics"]
+    assert not verdict["searched"] and verdict["alpha"]["movement"] < 0.5  # 8 steps are not a search result
+
+
+def test_the_rfm_penalty_scope_pushes_alpha_far_harder_than_the_whole_network_scope(tmp_path):
+    """seat_lite at its real crop sizes in the recipe's space, alpha and beta at their initialisation: the gradient
+    of lambda * log(cost) on alpha is (network cost / RFM cost) times larger in the RFM scope (2.8x here, where the
+    uniform distribution's expected RFM is 36 % of the MACs; 25x once it sits on an RFM of 4 %, as the default's)."""
+    cfg = model_config("seat_lite")
+    space = load_search_config(str(RECIPES[0]), []).search.space
+    model = CostModel(build_cost_table(cfg, space, "macs", cache_dir=tmp_path), space, cfg.fusion_dim,
+                      cfg.arch.last_dim)
+    net = Supernet(space, cfg.fusion_dim, cfg.arch.last_dim)
+    net.sample_by_alpha(np.random.default_rng(0), 2)
+    grads, costs = {}, {}
+    for scope in SCOPES:
+        cost = model.expected(net, scope=scope)
+        grads[scope] = torch.cat([g.reshape(-1) for g in torch.autograd.grad(0.1 * torch.log(cost) / np.log(15.0),
+                                                                             list(net.alphas.values()))])
+        costs[scope] = float(cost)
+    ratio = grads["rfm"].norm() / grads["network"].norm()
+    torch.testing.assert_close(float(ratio), costs["network"] / costs["rfm"], rtol=1e-4, atol=0)
+    assert ratio > 2.5, ratio

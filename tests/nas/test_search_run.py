@@ -106,7 +106,7 @@ def test_target_cost_mode_lands_within_ten_percent(target_run):
     assert log[-1]["derivation"] == (VITERBI if viterbi_lands else BUDGET_DP)  # the log says which one was used
     if viterbi_lands:
         assert written == derive_from_supernet(trainer.supernet)
-    arch, note = derive_checkpoint(out / "checkpoint.pt")  # `seattrack derive` honours the checkpoint's target
+    arch, note, _ = derive_checkpoint(out / "checkpoint.pt")  # `seattrack derive` honours the checkpoint's target
     assert arch == written and note.startswith(log[-1]["derivation"])
 
 
@@ -117,6 +117,7 @@ def test_derive_command_writes_an_arch_that_trains(free_run, folder_dataset, tmp
     assert result.returncode == 0, result.stderr[-2000:]
     arch = Arch.load(out)
     assert arch == Arch.load(free_run.out_dir / "arch.json") and VITERBI in result.stdout
+    assert "entropy alpha" in result.stdout and "searched" in result.stdout  # the diagnostics and verdict
     trainer = Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "retrain", **{
         "model.arch": str(out), "epochs": 1, "data.samples_per_epoch": 4})))
     model = load_model(trainer.run())

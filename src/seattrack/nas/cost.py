@@ -41,6 +41,7 @@ from .space import SearchSpace, layer_name
 
 METRICS = ("macs", "latency", "latency_ort")
 UNITS = {"macs": "MACs", "latency": "ms", "latency_ort": "ms"}
+SCOPES = ("network", "rfm")  # the whole per-frame network, or the searched part alone (RFM ops + tail)
 
 
 @dataclass
@@ -233,8 +234,9 @@ class CostModel:
             self.layer_costs[layer_name(key)] = torch.tensor([table.op(n, *widths) for n in space.candidates(key[0])])
         self.tail_costs = {i: table.tail(space.node_width(i, c0), last_dim) for i in range(1, space.blocks + 1)}
 
-    def expected(self, supernet, subset: bool = True) -> torch.Tensor:
-        """fixed + Lat_0, with Lat_i = sum_j p_ij (E[CH_ij] + sum_l E[PH_jl] + Lat_j) (spec §5.1).
+    def expected(self, supernet, subset: bool = True, scope: str = "network") -> torch.Tensor:
+        """fixed + Lat_0, with Lat_i = sum_j p_ij (E[CH_ij] + sum_l E[PH_jl] + Lat_j) (spec §5.1); Lat_0 alone
+        with scope `rfm`.
 
         With `subset`, E[layer] uses the sampled ops and their renormalised weights (the arch step's view);
         otherwise the full softmax over all candidates.
@@ -262,7 +264,7 @@ class CostModel:
                         cost = cost + layer(layer_name(("ph", j, ell)))
                 total = total + p * cost
             lat[i] = total
-        return self.table.fixed + lat[0]
+        return lat[0] if scope == "rfm" else self.table.fixed + lat[0]
 
     def arch_cost(self, arch: Arch) -> float:
         """Cost of a derived (discrete) architecture: fixed + chosen ops + tail."""

@@ -13,6 +13,8 @@ search checkpoint (`seattrack derive`).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,23 +27,26 @@ from ..models.seat import ModelConfig
 from ..models.wavemlp import SKIP
 from ..train.checkpoint import load_training_state
 from .cost import CostModel, build_cost_table
+from .diagnostics import derivation_report
 from .space import SearchSpace, layer_name
 from .supernet import Supernet
 
 VITERBI = "viterbi+argmax"
+JOINT = "joint max"
 BUDGET_DP = "budget DP"
+DERIVATIONS = {"viterbi": VITERBI, "joint": JOINT}  # search.derivation -> the method named in logs
 
 
-def viterbi_path(space: SearchSpace, edge_probs: dict[int, torch.Tensor]) -> list[int]:
-    """Most probable node path 0 -> ... -> tail under the transition probabilities (nodes, tail excluded)."""
-    score = {0: 1.0}
+def best_path(space: SearchSpace, edge_score: Callable[[int, int], float]) -> list[int]:
+    """Node path 0 -> ... -> tail (tail excluded) of highest total `edge_score(i, j)` (a log weight), by DP."""
+    score = {0: 0.0}
     back: dict[int, int] = {}
     for j in list(range(1, space.blocks + 1)) + [space.tail]:
-        best, arg = -1.0, -1
+        best, arg = -math.inf, -1
         for i in (space.in_edges(j) if j != space.tail else range(1, space.blocks + 1)):
             if i not in score:
                 continue
-            value = score[i] * float(edge_probs[i][space.out_edges(i).index(j)])
+            value = score[i] + edge_score(i, j)
             if value > best:
                 best, arg = value, i
         if arg >= 0:
@@ -53,12 +58,43 @@ def viterbi_path(space: SearchSpace, edge_probs: dict[int, torch.Tensor]) -> lis
     return path[::-1]
 
 
-def derive_arch(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict[str, torch.Tensor], c0: int,
-                last_dim: int) -> Arch:
-    """The derived Arch from alpha (per layer name) and beta (per node) logits."""
+def viterbi_path(space: SearchSpace, edge_probs: dict[int, torch.Tensor]) -> list[int]:
+    """Most probable node path 0 -> ... -> tail under the transition probabilities (nodes, tail excluded)."""
+    return best_path(space, lambda i, j: _log(float(edge_probs[i][space.out_edges(i).index(j)])))
+
+
+def joint_path(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict[str, torch.Tensor]) -> list[int]:
+    """The path of the architecture of highest joint probability (path probability x softmax(alpha / tau) of every
+    chosen op): given a path the best ops are each layer's argmax, so edge i -> j weighs p_ij times the top op
+    probability of CH_ij and of each PH layer of block j. Unlike Viterbi it prices depth: every layer on the path
+    multiplies in its op's probability."""
     tau = space.temperature
+    top = {k: float(torch.log_softmax(v.detach().float() / tau, 0).max()) for k, v in alphas.items()}
+    edge = {int(k): torch.log_softmax(v.detach().float() / tau, 0) for k, v in betas.items()}
+
+    def score(i: int, j: int) -> float:
+        value = float(edge[i][space.out_edges(i).index(j)])
+        if j != space.tail:
+            value += top[layer_name(("ch", i, j))] + sum(top[layer_name(("ph", j, ell))]
+                                                          for ell in range(space.layers[j - 1]))
+        return value
+
+    return best_path(space, score)
+
+
+def _log(p: float) -> float:
+    return math.log(p) if p > 0 else -math.inf
+
+
+def derive_arch(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict[str, torch.Tensor], c0: int,
+                last_dim: int, mode: str = "viterbi") -> Arch:
+    """The derived Arch from alpha (per layer name) and beta (per node) logits: the path by Viterbi over beta
+    (`viterbi`) or by maximum joint probability (`joint`), then argmax alpha per layer."""
+    tau = space.temperature
+    if mode not in DERIVATIONS:
+        raise SeatError(f"search.derivation {mode!r}: expected {' or '.join(DERIVATIONS)}")
     probs = {int(k): torch.softmax(v.detach().float() / tau, 0) for k, v in betas.items()}
-    path = viterbi_path(space, probs)
+    path = viterbi_path(space, probs) if mode == "viterbi" else joint_path(space, alphas, betas)
     blocks = []
     for prev, block in zip(path, path[1:]):
         ch = alphas[layer_name(("ch", prev, block))]
@@ -71,10 +107,10 @@ def derive_arch(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict
     return Arch(blocks, last_dim)
 
 
-def derive_from_supernet(supernet: Supernet) -> Arch:
-    """Viterbi + argmax on a supernet's current alpha and beta."""
+def derive_from_supernet(supernet: Supernet, mode: str = "viterbi") -> Arch:
+    """Viterbi (or joint-probability, `mode`) + argmax on a supernet's current alpha and beta."""
     return derive_arch(supernet.space, dict(supernet.alphas.items()), dict(supernet.betas.items()), supernet.c0,
-                       supernet.last_dim)
+                       supernet.last_dim, mode)
 
 
 def derive_arch_within_budget(space: SearchSpace, alphas: dict[str, torch.Tensor], betas: dict[str, torch.Tensor],
@@ -170,12 +206,13 @@ def scoped_cost(cost_model: CostModel, arch: Arch, scope: str) -> float:
 
 
 def derive_for_target(supernet: Supernet, cost_model: CostModel, target: float, scope: str,
-                      tolerance: float = 0.1) -> tuple[Arch, str]:
-    """(Arch, method): Viterbi + argmax when its cost is within `tolerance` of `target`, else the budget DP."""
-    arch = derive_from_supernet(supernet)
+                      tolerance: float = 0.1, mode: str = "viterbi") -> tuple[Arch, str]:
+    """(Arch, method): the plain derivation of `mode` when its cost is within `tolerance` of `target`, else the
+    budget DP."""
+    arch = derive_from_supernet(supernet, mode)
     low, high = target * (1 - tolerance), target * (1 + tolerance)
     if low <= scoped_cost(cost_model, arch, scope) <= high:
-        return arch, VITERBI
+        return arch, DERIVATIONS[mode]
     if scope == "network":
         low, high = low - cost_model.table.fixed, high - cost_model.table.fixed
     if high <= 0:
@@ -184,16 +221,17 @@ def derive_for_target(supernet: Supernet, cost_model: CostModel, target: float, 
                                      supernet.c0, supernet.last_dim, cost_model, max(low, 0.0), high), BUDGET_DP
 
 
-def derive_search(supernet: Supernet, cost_model: CostModel, target: float | None,
-                  scope: str) -> tuple[Arch, str]:
-    """(Arch, method) of a search: Viterbi + argmax without a target, `derive_for_target` with one."""
+def derive_search(supernet: Supernet, cost_model: CostModel, target: float | None, scope: str,
+                  mode: str = "viterbi") -> tuple[Arch, str]:
+    """(Arch, method) of a search: the plain derivation of `mode` without a target, `derive_for_target` with one."""
     if target is None:
-        return derive_from_supernet(supernet), VITERBI
-    return derive_for_target(supernet, cost_model, target, scope)
+        return derive_from_supernet(supernet, mode), DERIVATIONS[mode]
+    return derive_for_target(supernet, cost_model, target, scope, mode=mode)
 
 
-def derive_checkpoint(path: str | Path) -> tuple[Arch, str]:
-    """Derive the Arch of a search checkpoint (honouring its cost target); also returns a one-line cost note."""
+def derive_checkpoint(path: str | Path, mode: str | None = None) -> tuple[Arch, str, dict]:
+    """Derive the Arch of a search checkpoint (honouring its cost target; `mode` defaults to its derivation): the
+    Arch, a one-line note (method and predicted cost) and its diagnostics (nas/diagnostics.py)."""
     state = load_training_state(Path(path))
     extra = state.get("extra", {})
     if not extra.get("search"):
@@ -208,5 +246,9 @@ def derive_checkpoint(path: str | Path) -> tuple[Arch, str]:
     c = extra["cost"]
     model = CostModel(build_cost_table(model_cfg, space, c["metric"], c["device"], c["threads"], c["cache"]),
                       space, extra["c0"], extra["last_dim"])
-    arch, method = derive_search(supernet, model, c["target"], c["target_scope"])
-    return arch, f"{method}; predicted {c['metric']} {model.arch_cost(arch):.4g} {model.table.unit}"
+    arch, method = derive_search(supernet, model, c["target"], c["target_scope"],
+                                 mode or extra.get("derivation", "viterbi"))
+    seed = extra.get("seed", state["train_config"]["seed"])
+    report = derivation_report(space, dict(supernet.alphas.items()), dict(supernet.betas.items()), arch, seed,
+                               extra.get("min_movement", 0.5))
+    return arch, f"{method}; predicted {c['metric']} {model.arch_cost(arch):.4g} {model.table.unit}", report

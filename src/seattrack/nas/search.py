@@ -39,8 +39,9 @@ from ..train.config import TrainConfig
 from ..train.data import build_pair_dataset, epoch_loader
 from ..train.distributed import all_sum, all_true, barrier
 from ..train.engine import Trainer
-from .cost import CostModel, build_cost_table
-from .derive import derive_from_supernet, derive_search, scoped_cost
+from .cost import SCOPES, CostModel, build_cost_table
+from .derive import DERIVATIONS, derive_from_supernet, derive_search, scoped_cost
+from .diagnostics import derivation_report, describe_report
 from .space import SearchSpace
 from .supernet import Supernet
 
@@ -64,6 +65,9 @@ class SearchSettings:
     cost_cache: str | None = None
     lam: float = 0.1
     log_base: float = 15.0
+    penalty_scope: str = "rfm"
+    derivation: str = "viterbi"
+    min_movement: float = 0.5
     target: float | None = None
     target_scope: str = "network"
     target_gain: float = 0.05
@@ -83,8 +87,11 @@ class SearchTrainer(Trainer):
 
     def __init__(self, config: SearchConfig, resume: bool = False):
         s = config.search
-        if s.target_scope not in ("network", "rfm"):
-            raise SeatError(f"search.target_scope {s.target_scope!r}: expected network or rfm")
+        for name in ("target_scope", "penalty_scope"):
+            if getattr(s, name) not in SCOPES:
+                raise SeatError(f"search.{name} {getattr(s, name)!r}: expected {' or '.join(SCOPES)}")
+        if s.derivation not in DERIVATIONS:
+            raise SeatError(f"search.derivation {s.derivation!r}: expected {' or '.join(DERIVATIONS)}")
         super().__init__(config, resume, make_rfm=self._make_supernet)
 
     def _make_supernet(self, model_cfg: ModelConfig) -> Supernet:
@@ -133,7 +140,8 @@ class SearchTrainer(Trainer):
             "last_dim": self.supernet.last_dim, "model_config": to_dict(self.model_cfg),
             "alphas": {k: v.detach().cpu() for k, v in self.supernet.alphas.items()},
             "betas": {k: v.detach().cpu() for k, v in self.supernet.betas.items()},
-            "arch_optimizer": self.arch_optimizer.state_dict(), "lam": self.lam,
+            "arch_optimizer": self.arch_optimizer.state_dict(), "lam": self.lam, "seed": self.cfg.seed,
+            "derivation": self.cfg.search.derivation, "min_movement": self.cfg.search.min_movement,
             "cost": {"metric": self.cfg.search.metric, "device": self.cfg.search.cost_device,
                      "threads": self.cfg.search.cost_threads, "cache": self.cfg.search.cost_cache,
                      "target": self.cfg.search.target, "target_scope": self.cfg.search.target_scope},
@@ -184,10 +192,11 @@ class SearchTrainer(Trainer):
         bar.close()
 
     def arch_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """Task losses of `batch` plus the cost penalty lambda * log(expected cost) / log(base) in `loss`."""
+        """Task losses of `batch` plus the cost penalty lambda * log(expected cost) / log(base) in `loss`; the cost
+        is the searched part's (`penalty_scope` rfm) or the whole network's (network)."""
         s = self.cfg.search
         losses = self.forward_loss(batch)
-        cost = self.cost_model.expected(self.supernet)
+        cost = self.cost_model.expected(self.supernet, scope=s.penalty_scope)
         losses["cost"] = cost.detach()
         losses["loss"] = losses["loss"] + self.lam * torch.log(cost) / math.log(s.log_base)
         return losses
@@ -234,14 +243,14 @@ class SearchTrainer(Trainer):
         return True
 
     def derive(self) -> tuple[Arch, str]:
-        """The current derived Arch and how it was derived (Viterbi + argmax, or the budget DP in target mode)."""
+        """The current derived Arch and how it was derived (`search.derivation`, or the budget DP in target mode)."""
         s = self.cfg.search
-        return derive_search(self.supernet, self.cost_model, s.target, s.target_scope)
+        return derive_search(self.supernet, self.cost_model, s.target, s.target_scope, s.derivation)
 
     def _update_lambda(self) -> None:
-        """The target-cost controller: lambda += gain * log(cost of the Viterbi + argmax Arch / target)."""
+        """The target-cost controller: lambda += gain * log(cost of the plain derivation's Arch / target)."""
         s = self.cfg.search
-        current = scoped_cost(self.cost_model, derive_from_supernet(self.supernet), s.target_scope)
+        current = scoped_cost(self.cost_model, derive_from_supernet(self.supernet, s.derivation), s.target_scope)
         self.lam += s.target_gain * math.log(max(current, 1e-12) / s.target)
 
     # ------------------------------------------------------------------------------------------ epochs
@@ -251,8 +260,12 @@ class SearchTrainer(Trainer):
         if self.info.is_main:
             print(f"epoch {epoch} derived arch ({method}): {report['arch']} | params {report['params'] / 1e6:.3f} M | "
                   f"MACs {report['macs'] / 1e9:.4f} G | predicted {self.cfg.search.metric} "
-                  f"{report['predicted']:.4g} {self.cost_model.table.unit} | lambda {self.lam:.4f}")
-            write_json_atomic(self.out_dir / "search_log.json", self._append_log(epoch, report))
+                  f"{report['predicted']:.4g} {self.cost_model.table.unit} | lambda {self.lam:.4f}\n  "
+                  + describe_report(report["diagnostics"]))
+            write_json_atomic(self.out_dir / "search_log.json", self._append_log("search_log.json", epoch, report))
+            write_json_atomic(self.out_dir / "arch_history.json", self._append_log("arch_history.json", epoch, {
+                "alphas": {k: v.detach().cpu().tolist() for k, v in self.supernet.alphas.items()},
+                "betas": {k: v.detach().cpu().tolist() for k, v in self.supernet.betas.items()}}))
             self.logger.scalar("search/macs", report["macs"], self.position["global_step"])
             self.logger.scalar("search/lambda", self.lam, self.position["global_step"])
         self.position["arch_step"] = 0
@@ -267,9 +280,12 @@ class SearchTrainer(Trainer):
         if self.info.is_main:
             arch, method = self.derive()
             arch.save(final)
+            report = {**self.describe(arch), "derivation": method}
+            write_json_atomic(self.out_dir / "derivation.json", report)
             print(f"searched {self.cfg.epochs} epochs ({self.position['global_step']} weight steps, "
                   f"{self.position['skipped']} skipped); derived Arch ({method}): {final}; "
-                  f"log: {self.out_dir / 'search_log.json'}"
+                  f"log: {self.out_dir / 'search_log.json'}, {self.out_dir / 'derivation.json'}\n"
+                  f"{describe_report(report['diagnostics'])}"
                   f"\nretrain it: seattrack train RECIPE model.arch={final}")
         return final
 
@@ -280,13 +296,16 @@ class SearchTrainer(Trainer):
             "arch": arch.describe(), "arch_json": arch.to_dict(),
             "params": fixed_params + count_params(RFM(arch, self.supernet.c0)),
             "macs": self.macs_model.arch_cost(arch), "predicted": self.cost_model.arch_cost(arch),
-            "lambda": self.lam,
+            "lambda": self.lam, "diagnostics": derivation_report(
+                self.supernet.space, dict(self.supernet.alphas.items()), dict(self.supernet.betas.items()), arch,
+                self.cfg.seed, self.cfg.search.min_movement),
         }
 
-    def _append_log(self, epoch: int, report: dict[str, Any]) -> list[dict[str, Any]]:
-        path = self.out_dir / "search_log.json"
+    def _append_log(self, name: str, epoch: int, entry: dict[str, Any]) -> list[dict[str, Any]]:
+        """The run folder's per-epoch list `name` up to `epoch` (a resumed run rewrites its repeated epochs)."""
+        path = self.out_dir / name
         log = json.loads(path.read_text()) if path.is_file() else []
-        return [r for r in log if r["epoch"] < epoch] + [{"epoch": epoch, **report}]
+        return [r for r in log if r["epoch"] < epoch] + [{"epoch": epoch, **entry}]
 
 
 def arch_steps(cfg: SearchConfig, world_size: int = 1) -> int:

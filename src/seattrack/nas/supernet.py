@@ -41,20 +41,13 @@ class Supernet(nn.Module):
         self.space, self.c0, self.last_dim = space, c0, last_dim
         self.out_dim = last_dim
         self.keys = space.layer_keys()
-        # alpha and beta come from their own generator seeded by `seed` alone: the trainer seeds the global RNG with
-        # seed + rank, and every rank must sample the same ops before DDP first broadcasts the parameters.
-        arch_rng = torch.Generator().manual_seed(seed)
-        self.mixed = nn.ModuleDict()
-        self.alphas = nn.ParameterDict()
-        for key in self.keys:
-            names = space.candidates(key[0])
-            self.mixed[layer_name(key)] = MixedOp(names, *space.layer_widths(key, c0))
-            self.alphas[layer_name(key)] = nn.Parameter(1e-3 * torch.randn(len(names), generator=arch_rng))
+        self.mixed = nn.ModuleDict({layer_name(key): MixedOp(space.candidates(key[0]), *space.layer_widths(key, c0))
+                                    for key in self.keys})
+        alphas, betas = initial_logits(space, seed)
+        self.alphas = nn.ParameterDict({k: nn.Parameter(v) for k, v in alphas.items()})
         self.tails = nn.ModuleDict({str(i): conv1x1_tail(space.node_width(i, c0), last_dim)
                                     for i in range(1, space.blocks + 1)})
-        self.betas = nn.ParameterDict({
-            str(i): nn.Parameter(1e-3 * torch.randn(len(space.out_edges(i)), generator=arch_rng))
-            for i in range(space.blocks + 1)})
+        self.betas = nn.ParameterDict({k: nn.Parameter(v) for k, v in betas.items()})
         self.choice: dict[str, list[int]] = {}
         self.sample_uniform(np.random.default_rng(0), 1)
 
@@ -120,6 +113,16 @@ class Supernet(nn.Module):
             t = self.edge_prob(i, space.tail) * self.tails[str(i)](outs[i])
             y = t if y is None else y + t
         return y
+
+
+def initial_logits(space: SearchSpace, seed: int) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """alpha (per layer name) and beta (per node) at initialisation: N(0, 1e-3^2), from a generator seeded by `seed`
+    alone (the trainer seeds the global RNG with seed + rank, and every rank must sample the same ops before DDP
+    first broadcasts the parameters); the derivation's diagnostics measure movement from these."""
+    rng = torch.Generator().manual_seed(seed)
+    alphas = {layer_name(k): 1e-3 * torch.randn(len(space.candidates(k[0])), generator=rng) for k in space.layer_keys()}
+    betas = {str(i): 1e-3 * torch.randn(len(space.out_edges(i)), generator=rng) for i in range(space.blocks + 1)}
+    return alphas, betas
 
 
 def _draw(rng: np.random.Generator, n: int, k: int, p: np.ndarray | None = None) -> list[int]:
