@@ -26,6 +26,8 @@
     follow: true, // while tracking, the view follows the newest tracked frame
     events: null, // the EventSource of the current run
     maxUpload: 0,
+    busy: false, // a video is being uploaded or opened: the sources are disabled
+    uploadLog: [], // {percent, disabled} per upload progress event (for the browser test)
     drawn: 0, // frames drawn in the view (the test reads the page's own frame rate from it)
     shown: -1, // the frame drawn in the view now
     showFrame: null, // showFrame(k) -> Promise<bool>, set below: for the test's latency figures
@@ -89,12 +91,16 @@
     const previous = app.session;
     setStatus(`Opening ${label}…`);
     let session;
+    setSourcesEnabled(false);
     try {
       session = await create();
     } catch (err) {
       setStatus(previous ? `${previous.name}: kept` : "Choose a video");
       showMessage(err.message);
       return;
+    } finally {
+      setSourcesEnabled(true);
+      $("upload-progress").hidden = true;
     }
     stopPlaying();
     closeEvents();
@@ -144,8 +150,56 @@
       return;
     }
     const url = `/api/sessions?name=${encodeURIComponent(name)}`;
-    openSession(name, () => api("POST", url, blob, "application/octet-stream"));
+    openSession(name, () => postWithProgress(url, name, blob));
   }
+
+  // While a video is being sent or opened, no second one can be started (file, clip, webcam or a drop).
+  function setSourcesEnabled(enabled) {
+    app.busy = !enabled;
+    for (const id of ["file", "clips", "open-clip", "webcam"]) $(id).disabled = !enabled;
+    $("file-label").classList.toggle("disabled", !enabled);
+  }
+
+  // An upload through XMLHttpRequest, the one browser API that reports how much of a request body has been sent.
+  function postWithProgress(url, name, blob) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.responseType = "json";
+      xhr.upload.addEventListener("progress", (event) => {
+        if (!event.lengthComputable) return;
+        const percent = Math.floor((100 * event.loaded) / event.total);
+        $("upload-progress").hidden = false;
+        $("upload-progress").textContent = percent < 100 ? `Uploading ${name}: ${percent}%` : `Checking ${name}…`;
+        app.uploadLog.push({ percent, disabled: $("file").disabled });
+      });
+      xhr.addEventListener("load", () => {
+        if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
+        else reject(new Error((xhr.response && xhr.response.detail) || `${xhr.status} ${xhr.statusText}`));
+      });
+      xhr.addEventListener("error", () => reject(new Error(`${name}: the upload failed (cannot reach the server)`)));
+      xhr.send(blob);
+    });
+  }
+
+  // The whole page is a drop target: a video dropped anywhere is uploaded, and the browser never opens a dropped
+  // file in place of the app.
+  document.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    document.body.classList.add("dropping");
+  });
+  document.addEventListener("dragleave", (event) => {
+    if (!event.relatedTarget) document.body.classList.remove("dropping");
+  });
+  document.addEventListener("drop", (event) => {
+    event.preventDefault();
+    document.body.classList.remove("dropping");
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (!file) return;
+    if (app.busy) showMessage(`${file.name}: another video is still being opened; drop it again once it is`);
+    else uploadVideo(file.name, file);
+  });
 
   $("file").addEventListener("change", () => {
     const file = $("file").files[0];
@@ -666,7 +720,7 @@
     try {
       const config = await api("GET", "/api/config");
       app.maxUpload = config.max_upload_bytes;
-      $("limit").textContent = `up to ${mb(config.max_upload_bytes)}`;
+      $("limit").textContent = `up to ${mb(config.max_upload_bytes)}, or drop a video anywhere on the page`;
       $("clips").replaceChildren(...config.clips.map((name) => new Option(name, name)));
       $("clip-picker").hidden = config.clips.length === 0;
     } catch (err) {
