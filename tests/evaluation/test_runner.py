@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from seattrack.errors import SeatError
 from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.results import run_paths, time_path
 from seattrack.evaluation.runner import TrackerSpec, is_finished, layout_of, run_benchmark, track_ope
@@ -181,3 +182,26 @@ def test_a_sequence_without_a_first_box_is_skipped_with_a_counted_warning_not_an
     out = capsys.readouterr().out
     assert "failed Beta: Beta: the first frame has no valid ground-truth box" in out
     assert "3 sequences tracked" in out and checkpoint.stem in out.split("failed Beta")[1]  # the report printed
+
+
+def test_sequences_tracked_in_lockstep_get_the_same_boxes_as_alone(otb_root, checkpoint, tmp_path):
+    """`eval --batch 3`: groups of sequences of different lengths advance together, their search crops in one ONNX
+    Runtime call per frame; every box file is the one-at-a-time run's, byte for byte, and one sequence without a
+    first box fails alone without taking its group down."""
+    import shutil
+
+    root = tmp_path / "otb"
+    shutil.copytree(otb_root, root)
+    gt = root / "Gamma" / "groundtruth_rect.txt"
+    gt.write_text("\n".join(["NaN,NaN,NaN,NaN", *gt.read_text().splitlines()[1:]]) + "\n")
+    sequences = load_sequences("otb", str(root))
+    spec = TrackerSpec(str(checkpoint), backend="onnxruntime")
+    alone = run_benchmark(spec, sequences, "ope", tmp_path / "alone", workers=1, progress=False)
+    together = run_benchmark(spec, sequences, "ope", tmp_path / "together", workers=1, progress=False, batch=3)
+    assert (together.done, list(together.failed)) == (alone.done, list(alone.failed)) == (3, ["Gamma"])
+    for seq in sequences:
+        if seq.name != "Gamma":
+            assert ((tmp_path / "together" / f"{seq.name}.txt").read_bytes()
+                    == (tmp_path / "alone" / f"{seq.name}.txt").read_bytes())
+    with pytest.raises(SeatError, match="--batch: the VOT protocol"):
+        run_benchmark(spec, sequences, "vot", tmp_path / "vot", progress=False, batch=2)

@@ -150,6 +150,55 @@ def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
     return boxes, times
 
 
+def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[np.ndarray, np.ndarray] | SeatError]:
+    """`track_ope` for several sequences in lockstep, each with its own tracker on one shared backend: at every frame
+    the search crops of the sequences still running go through one batched network call per crop size (what a GPU
+    wants; `eval --batch`). Each sequence gets `track_ope`'s boxes (bit for bit with ONNX Runtime) or the SeatError
+    of its first frame; a step's time is shared equally among the sequences in it."""
+    from ..track.multi import track_together
+
+    boxes = [np.zeros((len(s), 4)) for s in sequences]
+    times = [np.zeros(len(s)) for s in sequences]
+    readers = [read_ahead(s) for s in sequences]
+    outcome: list = [None] * len(sequences)
+    unreadable = [0] * len(sequences)
+    for k, (tracker, seq) in enumerate(zip(trackers, sequences)):
+        boxes[k][0] = seq.boxes[0]
+        first = next(readers[k])
+        if isinstance(first, SeatError):
+            outcome[k] = first
+            readers[k].close()
+            continue
+        start = time.perf_counter()
+        tracker.init(first, seq.boxes[0])
+        times[k][0] = time.perf_counter() - start
+    running = [k for k in range(len(sequences)) if outcome[k] is None]
+    for i in range(1, max(map(len, sequences))):
+        step = [k for k in running if i < len(sequences[k])]
+        frames = {k: next(readers[k]) for k in step}
+        for k in [k for k in step if isinstance(frames[k], SeatError)]:
+            boxes[k][i] = boxes[k][i - 1]
+            unreadable[k] += 1
+        live = [k for k in step if not isinstance(frames[k], SeatError)]
+        if not live:
+            continue
+        start = time.perf_counter()
+        prepared = [trackers[k].search_crop(frames[k]) for k in live]
+        outputs = track_together(trackers[live[0]].backend, [p[2] for p in prepared],
+                                 [trackers[k].state for k in live])
+        for k, (image, window, _), out in zip(live, prepared, outputs):
+            boxes[k][i] = trackers[k].locate(image.shape, window, *out).box_xywh
+        share = (time.perf_counter() - start) / len(live)
+        for k in live:
+            times[k][i] = share
+    for k in running:
+        if unreadable[k]:
+            warnings.warn(f"{sequences[k].name}: {unreadable[k]} unreadable frame(s) kept the previous box",
+                          stacklevel=2)
+        outcome[k] = (boxes[k], times[k])
+    return outcome
+
+
 def has_initial_box(sequence: Sequence) -> bool:
     """Whether the first frame has a finite, positive-size ground-truth box to initialise a tracker from."""
     first = sequence.boxes[0]
@@ -218,6 +267,24 @@ class RunSummary:
                 f"{available_cores()} cores)")
 
 
+def _track_group_and_record(loaded: LoadedTracker, group: tuple[Sequence, ...], layout: str, out_dir: Path,
+                            identity: manifest.RunIdentity) -> list[int | SeatError]:
+    """Worker task for `--batch`: track a group of sequences in lockstep (`track_ope_together`), then write and
+    record each; per sequence its frame count or its SeatError."""
+    ready = [s for s in group if has_initial_box(s)]
+    results = dict(zip((s.name for s in ready), track_ope_together([loaded.tracker() for _ in ready], ready)))
+    outcomes: list[int | SeatError] = []
+    for seq in group:
+        result = results.get(seq.name, SeatError(f"{seq.name}: the first frame has no valid ground-truth box to "
+                                                 "initialise from"))
+        if not isinstance(result, SeatError):
+            write_boxes(layout, out_dir, seq.name, *result)
+            manifest.record(out_dir, identity, seq)
+            result = len(seq)
+        outcomes.append(result)
+    return outcomes
+
+
 def is_finished(layout: str, out_dir: str | Path, identity: manifest.RunIdentity, sequence: Sequence) -> bool:
     """Whether this run finished `sequence` against today's ground truth: recorded, with complete result files."""
     return manifest.is_recorded(out_dir, identity, sequence) and is_complete(layout, out_dir, sequence.name,
@@ -240,10 +307,13 @@ def default_workers(sequences: int, threads: int = 1) -> int:
 
 def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out_dir: str | Path,
                   workers: int | None = 1, progress: bool = True, shard: Shard | None = None,
-                  processes: int | None = None, pool: TrackerPool | None = None) -> RunSummary:
+                  processes: int | None = None, pool: TrackerPool | None = None, batch: int = 1) -> RunSummary:
     """Track every sequence of this shard that this run has not finished, longest first, with `workers` worker
     threads (None: `default_workers`) over `processes` processes (None: `default_processes`), or through a `pool`
-    that is already running (and stays running)."""
+    that is already running (and stays running). `batch` > 1 tracks groups of that many sequences in lockstep,
+    their search crops in one network call per frame (OPE and GOT-10k layouts: the VOT protocol re-initialises)."""
+    if batch > 1 and layout == "vot":
+        raise SeatError("--batch: the VOT protocol re-initialises each sequence on its own; use --batch 1")
     out_dir = Path(out_dir)
     identity = spec.identity(layout)
     manifest.claim(out_dir, identity, has_results=any(run_paths(layout, out_dir, s.name) for s in sequences))
@@ -256,13 +326,20 @@ def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out
     frames, start = 0, time.perf_counter()
     bar = tqdm(total=len(todo), unit="seq", disable=not progress, desc=f"tracking ({len(finished)} already done)")
     running = pool or TrackerPool(spec, workers, processes)
+    if batch > 1:
+        task, jobs = _track_group_and_record, [(tuple(todo[i:i + batch]), layout, out_dir, identity)
+                                               for i in range(0, len(todo), batch)]
+    else:
+        task, jobs = _track_and_record, [(s, layout, out_dir, identity) for s in todo]
     try:
-        for seq, outcome in running.map(_track_and_record, [(s, layout, out_dir, identity) for s in todo]):
-            if isinstance(outcome, SeatError):
-                failed[seq.name] = str(outcome)
-            else:
-                frames += outcome
-            bar.update(1)
+        for key, result in running.map(task, jobs):
+            pairs = zip(key, result) if batch > 1 else [(key, result)]
+            for seq, outcome in pairs:
+                if isinstance(outcome, SeatError):
+                    failed[seq.name] = str(outcome)
+                else:
+                    frames += outcome
+                bar.update(1)
     finally:
         bar.close()
         if pool is None:

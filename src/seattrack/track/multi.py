@@ -69,13 +69,19 @@ class MultiTracker:
         trackers = list(self.targets.values())
         windows = [t.search_window() for t in trackers]
         crops = [crop(image, w, mean) for w in windows]
-        outputs: list = [None] * len(trackers)
-        for size in sorted({w.out for w in windows}):
-            group = [i for i, w in enumerate(windows) if w.out == size]
-            batch = self.backend.track_batch([crops[i] for i in group], [trackers[i].state for i in group])
-            for i, out in zip(group, batch):
-                outputs[i] = out
+        outputs = track_together(self.backend, crops, [t.state for t in trackers])
         return [t.locate(image.shape, w, *out) for t, w, out in zip(trackers, windows, outputs)]
+
+
+def track_together(backend: Backend, crops: list[np.ndarray], states: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`backend.track` for several targets: one `track_batch` call per distinct crop size, outputs in input order
+    (`MultiTracker` per frame; `eval --batch` across sequences)."""
+    outputs: list = [None] * len(crops)
+    for size in sorted({c.shape[0] for c in crops}):
+        group = [i for i, c in enumerate(crops) if c.shape[0] == size]
+        for i, out in zip(group, backend.track_batch([crops[i] for i in group], [states[i] for i in group])):
+            outputs[i] = out
+    return outputs
 
 
 def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",

@@ -111,12 +111,18 @@ class SeatTracker:
     # -------------------------------------------------------------------------------------------- update
     def update(self, image: np.ndarray) -> TrackResult:
         """Locate the target in the next frame."""
+        image, window, x_crop = self.search_crop(image)
+        cls, ltrb = self.backend.track(x_crop, self.state)
+        return self.locate(image.shape, window, cls, ltrb)
+
+    def search_crop(self, image: np.ndarray) -> tuple[np.ndarray, CropWindow, np.ndarray]:
+        """The frame as BGR uint8, the window of this frame's search crop and the crop itself: `update`'s first half,
+        split out for callers that run several targets' crops through one network call."""
         if self.center is None:
             raise SeatError("update() called before init(image, box)")
         image = to_bgr8(image, "frame")
         window = self.search_window()
-        cls, ltrb = self.backend.track(crop(image, window, image_mean(image)), self.state)
-        return self.locate(image.shape, window, cls, ltrb)
+        return image, window, crop(image, window, image_mean(image))
 
     def search_window(self) -> CropWindow:
         """Where this frame's search crop comes from: a context square around the previous centre."""
