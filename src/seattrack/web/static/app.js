@@ -7,7 +7,8 @@
   const view = $("view");
   const ctx = view.getContext("2d");
   const plot = $("plot");
-  const HANDLE_PX = 6; // half-size of a resize handle, in screen pixels
+  const HANDLE_PX = matchMedia("(pointer: coarse)").matches ? 14 : 6; // half a handle, in screen pixels: a finger's
+  // reach on a touch screen
   const MIN_BOX = 4; // smallest box side, in image pixels
   const CACHE_FRAMES = 400; // decoded timeline frames kept in the page
   const TRACKED_COLOR = "#3dff8f";
@@ -31,6 +32,7 @@
     drawn: 0, // frames drawn in the view (the test reads the page's own frame rate from it)
     shown: -1, // the frame drawn in the view now
     showFrame: null, // showFrame(k) -> Promise<bool>, set below: for the test's latency figures
+    handlePx: HANDLE_PX,
   };
   window.seatApp = app;
   let drag = null; // {mode, anchor, orig} while the mouse edits the box
@@ -378,15 +380,15 @@
     render();
   }
 
-  for (const k of FIELDS) {
-    $(`box-${k}`).addEventListener("change", () => {
-      const values = FIELDS.map((f) => parseFloat($(`box-${f}`).value));
-      if (values.some(Number.isNaN)) return;
-      app.box = { x: values[0], y: values[1], w: values[2], h: values[3] }; // the server checks it is in the frame
-      if (app.state === "finished") setState("editing");
-      showBox();
-    });
+  function readFields() {
+    const values = FIELDS.map((f) => parseFloat($(`box-${f}`).value));
+    if (values.some(Number.isNaN)) return;
+    app.box = { x: values[0], y: values[1], w: values[2], h: values[3] }; // the server checks it is in the frame
+    if (app.state === "finished") setState("editing");
+    showBox();
   }
+
+  for (const k of FIELDS) $(`box-${k}`).addEventListener("change", readFields);
 
   // The view: the timeline's frame, then either the box being drawn (dimmed outside, handles) or the track's box
   // on this frame with its score (orange on a keyframe: a box the user drew).
@@ -528,19 +530,51 @@
 
   $("play").addEventListener("click", play);
 
+  // Keys: Enter tracks, Esc stops a run or clears the box being drawn, Space plays; ←/→ step frames (Shift: 10),
+  // or, while a box is being drawn, the arrows nudge it by a pixel (Shift: 10).
+  const NUDGE = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
   document.addEventListener("keydown", (event) => {
-    if (!app.session || event.target.matches("input[type=number], select") || event.ctrlKey || event.metaKey) return;
-    if (event.key === " ") {
+    if (!app.session || event.ctrlKey || event.metaKey || event.altKey) return;
+    const inField = event.target.matches("input[type=number], select");
+    if (event.key === "Enter" && !event.target.matches("button, a, select, label, input[type=file]")) {
+      if (inField) readFields();
+      if (app.state === "tracking" || !startBox()) return;
+      $("start").click();
+    } else if (event.key === "Escape") {
+      escape();
+    } else if (inField) {
+      return;
+    } else if (event.key === " ") {
       play();
-    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !(app.state === "editing" && app.box)) {
-      const step = (event.key === "ArrowLeft" ? -1 : 1) * (event.shiftKey ? 10 : 1);
+    } else if (NUDGE[event.key] && app.state === "editing" && app.box) {
+      nudge(NUDGE[event.key], event.shiftKey ? 10 : 1);
+    } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
       stopPlaying();
-      goTo(app.frame + step);
+      goTo(app.frame + NUDGE[event.key][0] * (event.shiftKey ? 10 : 1));
     } else {
       return;
     }
     event.preventDefault();
   });
+
+  function escape() {
+    if (app.state === "tracking") {
+      $("stop").click();
+    } else if (app.state === "editing" && app.box) {
+      app.box = null;
+      showBox();
+    } else if (app.state === "editing" && app.boxes.some((b) => b)) {
+      setState("finished"); // a correction given up: back to reviewing the track
+      showTimeline();
+    }
+  }
+
+  function nudge([dx, dy], px) {
+    const b = app.box;
+    app.box = { ...b, x: clamp(b.x + dx * px, 0, view.width - b.w), y: clamp(b.y + dy * px, 0, view.height - b.h) };
+    showBox();
+  }
 
   // -------------------------------------------------------------------------------------------- tracking
   // Track from the box drawn on the frame on show: from frame 0 it is a new track; from a later frame the server
