@@ -16,7 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..track.video import FrameSource, VideoSink, draw_result
+from ..track.video import FrameSource, draw_result
+from .h264 import H264Sink
 
 KEYFRAME_COLOR = (0, 165, 255)  # BGR orange: a box the user drew, in the annotated video
 TRACKED_COLOR = (0, 255, 0)
@@ -71,13 +72,15 @@ def to_box_file(track: Track) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render_video(source: Path, out: Path, track: Track, fps: float, text: bool = True) -> None:
+def render_video(source: Path, out: Path, track: Track, fps: float, text: bool = True,
+                 writer: type = H264Sink) -> None:
     """The video's frames up to the last tracked one with each frame's box (keyframes in orange), written
-    atomically to `out`. `text` burns in the score; without it only the box is drawn (for footage to reuse)."""
+    atomically to `out` as H.264 mp4 (`writer`: the writer class; the benchmark passes OpenCV's VideoSink).
+    `text` burns in the score; without it only the box is drawn (for footage to reuse)."""
     keys = set(track.keyframes)
     video = FrameSource(str(source))
     try:
-        with VideoSink(out, fps) as sink:
+        with writer(out, fps) as sink:
             last = None
             for index, frame in zip(range(len(track.boxes)), video, strict=False):
                 last = frame if frame is not None else last

@@ -151,7 +151,7 @@ class Session:
         self.lock = threading.Lock()
 
     def video_path(self, text: bool) -> Path:
-        """The annotated video of the current run (mp4), with or without the burned-in score."""
+        """The annotated video of the current run (H.264 mp4), with or without the burned-in score."""
         return self.folder / f"tracked-{self.runs}-{'text' if text else 'plain'}.mp4"
 
     @property
