@@ -31,6 +31,17 @@ def process_gone(pid: int) -> bool:
     return False
 
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def check_writable(path: str | os.PathLike, what: str, folder: bool = False) -> None:
     """Refuse, before any long work, an output that cannot be written: a file where a folder goes (or the other way
     round), or a nearest existing folder that is not writable. `what` names the output in the one-line error."""

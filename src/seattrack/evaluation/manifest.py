@@ -29,15 +29,6 @@ VERSION = 1
 FOLDER = ".seattrack"
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def ground_truth_digest(sequence: Sequence) -> str:
     """SHA-256 over the sequence's frame count, boxes (float64) and visibility flags."""
     digest = hashlib.sha256(str(len(sequence)).encode())

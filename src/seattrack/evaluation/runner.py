@@ -24,6 +24,7 @@ from tqdm import tqdm
 from ..config import to_dict
 from ..data.sequence import Sequence
 from ..errors import SeatError
+from ..fileio import file_sha256
 from ..track.hypers import TrackerHypers
 from . import manifest
 from .datasets import benchmark
@@ -61,17 +62,9 @@ class TrackerSpec:
 
     def model_file(self) -> Path:
         """The weights file this spec loads (a checkpoint path, or a registered name's shipped weights)."""
-        from ..models.checkpoint import shipped_weights_path
+        from ..models.resolve import weights_file
 
-        path = Path(self.model)
-        if path.suffix in (".pt", ".pth", ".ckpt") or path.is_file():
-            if not path.is_file():
-                raise SeatError(f"checkpoint not found: {path}")
-            return path
-        shipped = shipped_weights_path(self.model)
-        if shipped is None:
-            raise SeatError(f"model {self.model!r}: no shipped weights and not a checkpoint file")
-        return shipped
+        return weights_file(self.model)
 
     def resolved_hypers(self) -> TrackerHypers:
         """The hypers this spec tracks with (as `build_backend` resolves them), read from the weights file without
@@ -84,7 +77,7 @@ class TrackerSpec:
 
     def identity(self, layout: str) -> manifest.RunIdentity:
         """What the results of this spec are recorded under: the weights' digest and the resolved hypers."""
-        return manifest.RunIdentity(self.model, manifest.file_sha256(self.model_file()),
+        return manifest.RunIdentity(self.model, file_sha256(self.model_file()),
                                     to_dict(self.resolved_hypers()), self.backend, layout,
                                     self.device.partition(":")[0])
 

@@ -62,7 +62,8 @@ class VOTTracker:
 
     def update(self, frame: Any, new: Any = None, properties: dict | None = None):
         result = self.tracker.update(_image(frame))
-        return tuple(float(v) for v in result.box_xywh), {"confidence": float(result.score)}
+        confidence = result.present if result.present is not None else result.score  # calibrated when it can be
+        return tuple(float(v) for v in result.box_xywh), {"confidence": float(confidence)}
 
 
 def create_tracker(model: str = "seat_lite", hypers: str | None = None, backend: str = "auto",

@@ -30,3 +30,16 @@ def resolve_model(spec: str, arch: str | None = None, pretrained_backbone: bool 
             f"no trained weights for {spec!r}: pass a checkpoint from `seattrack train` (random weights track nothing)"
         )
     return create_model(spec, arch=arch, pretrained_backbone=pretrained_backbone)
+
+
+def weights_file(spec: str) -> Path:
+    """The file `resolve_model(spec, require_weights=True)` loads: a checkpoint, or a name's shipped weights."""
+    path = Path(spec)
+    if path.suffix in (".pt", ".pth", ".ckpt") or path.is_file():
+        if not path.is_file():
+            raise SeatError(f"checkpoint not found: {path}")
+        return path
+    shipped = shipped_weights_path(spec) if spec in list_models() else None
+    if shipped is None:
+        raise SeatError(f"model {spec!r}: no shipped weights and not a checkpoint file")
+    return shipped

@@ -55,7 +55,8 @@ class Got10kTracker:
 
 
 class OpenCVTracker:
-    """OpenCV tracker interface; `ok` is False when the classifier's confidence drops below `threshold`."""
+    """OpenCV tracker interface; `ok` is False while the target is lost (the presence calibration's hysteresis)
+    when the weights have a calibration, else when the classifier's confidence drops below `threshold`."""
 
     def __init__(self, tracker: SeatTracker, threshold: float = 0.2):
         self.tracker = tracker
@@ -69,7 +70,8 @@ class OpenCVTracker:
         result = self.tracker.update(frame)
         self.last_score = result.score
         x, y, w, h = (int(round(v)) for v in result.box_xywh)
-        return result.score >= self.threshold, (x, y, w, h)
+        ok = not result.lost if result.present is not None else result.score >= self.threshold
+        return ok, (x, y, w, h)
 
     def getTrackingScore(self) -> float:  # noqa: N802 - OpenCV's TrackerVit method name
         return self.last_score

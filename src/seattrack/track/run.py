@@ -25,6 +25,7 @@ class TrackSummary:
     scores: np.ndarray
     times: np.ndarray = field(repr=False)
     skipped_frames: int = 0
+    lost_frames: int | None = None  # frames flagged lost by the presence calibration (None: no calibration)
     ended_early: tuple[int, int] | None = None
     stopped: bool = False
     video: Path | None = None
@@ -40,6 +41,8 @@ class TrackSummary:
                          "(truncated or corrupt): the outputs hold those frames")
         if self.skipped_frames:
             lines.append(f"{self.skipped_frames} unreadable frame(s) kept the previous box")
+        if self.lost_frames:
+            lines.append(f"target lost on {self.lost_frames} frame(s) (calibrated presence, with hysteresis)")
         if self.video:
             lines.append(f"annotated video: {self.video}")
         if self.box_file:
@@ -58,7 +61,7 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     leaves no output video behind.
     """
     sink = VideoSink(out_video, source.fps) if out_video else None
-    boxes, scores, times = [], [], []
+    boxes, scores, times, lost = [], [], [], []
     annotated, stopped = None, False
     total = min(filter(None, (source.count, max_frames)), default=None)
     bar = tqdm(total=total, unit="frame", disable=not progress, desc="tracking")
@@ -75,6 +78,8 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
             else:
                 result = tracker.update(frame)
                 box, score = result.box_xywh, result.score
+                if result.present is not None:
+                    lost.append(result.lost)
             times.append(time.perf_counter() - start if frame is not None else np.nan)
             boxes.append(box)
             scores.append(score)
@@ -109,6 +114,7 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     return TrackSummary(
         frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:] or [1.0])),
         boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
+        lost_frames=sum(lost) if lost else None,
         ended_early=source.ended_early if not stopped else None, stopped=stopped,
         video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
     )

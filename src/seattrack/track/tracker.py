@@ -21,14 +21,19 @@ from ..models.seat import SeatNet
 from .backends import Backend, TorchBackend, make_backend
 from .crops import CropWindow, context_side, crop, image_mean
 from .hypers import TrackerHypers, choose_hypers, load_hypers
+from .presence import FEATURES, LostState, PresenceModel, score_map_features
 
 
 @dataclass
 class TrackResult:
-    """A tracked box (x, y, w, h in image pixels, inside the image) and the classifier's confidence in [0, 1]."""
+    """A tracked box (x, y, w, h in image pixels, inside the image), the classifier's confidence in [0, 1], and, when
+    the tracker has a presence calibration for its weights (`track.presence`), the probability that the target is
+    in the box and whether it is lost (with hysteresis); None and False otherwise."""
 
     box_xywh: np.ndarray
     score: float
+    present: float | None = None
+    lost: bool = False
 
 
 def check_init_box(box_xywh, image_shape: tuple[int, ...]) -> np.ndarray:
@@ -70,11 +75,15 @@ class SeatTracker:
     `model` is a backend (`track.backends`) or a `SeatNet`, which then runs in eager PyTorch on its own device.
     """
 
-    def __init__(self, model: Backend | SeatNet, hypers: TrackerHypers | str | None = "default"):
+    def __init__(self, model: Backend | SeatNet, hypers: TrackerHypers | str | None = "default",
+                 presence: PresenceModel | None = None):
         if isinstance(model, SeatNet):
             model = TorchBackend(model, str(next(model.parameters()).device))
         self.backend = model
         self.hypers = load_hypers(hypers)
+        self.presence = presence
+        self._lost: LostState | None = None
+        self.last_features: np.ndarray | None = None  # the presence features of the last frame
         self._maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # search size -> (cell centres, window)
         self.center: np.ndarray | None = None
         self.size: np.ndarray | None = None
@@ -96,6 +105,7 @@ class SeatTracker:
         hp = self.hypers
         self.center = box[:2] + box[2:] / 2
         self.size = box[2:].copy()
+        self._lost = LostState(self.presence) if self.presence else None
         self.min_size = min(hp.min_size, float(box[2]), float(box[3]))
         img_h, img_w = image.shape[:2]
         small = box[2] * box[3] / float(img_h * img_w) < hp.small_target_ratio
@@ -145,9 +155,10 @@ class SeatTracker:
         pscore = penalty * cls
         pscore = pscore * (1 - hp.window_influence) + cosine * hp.window_influence
         if not np.isfinite(pscore).all():  # a broken output never moves the box
-            return TrackResult(self._clipped_box(shape), 0.0)
+            return self._result(self._clipped_box(shape), 0.0, np.zeros(len(FEATURES)))
         r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
         found = window.to_image(np.array([x1[r, c], y1[r, c], pw[r, c], ph[r, c]]))
+        features = score_map_features(cls, int(r), int(c))
         lr = float(penalty[r, c] * cls[r, c] * hp.lr)
         new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
         self._set_state(found[:2] + found[2:] / 2, new_size, shape)
@@ -155,7 +166,15 @@ class SeatTracker:
         if hp.recover_score > 0:
             self.search_size = max(hp.recover_sz, self.base_search_size) if score < hp.recover_score \
                 else self.base_search_size
-        return TrackResult(self._clipped_box(shape), score)
+        return self._result(self._clipped_box(shape), score, features)
+
+    def _result(self, box: np.ndarray, score: float, features: np.ndarray) -> TrackResult:
+        """The frame's result, with presence and `lost` when the tracker has a presence calibration."""
+        self.last_features = features
+        if self.presence is None or self._lost is None:
+            return TrackResult(box, score)
+        present = self.presence.probability(features)
+        return TrackResult(box, score, present, self._lost.step(present))
 
     def _damped(self, size: np.ndarray) -> np.ndarray:
         """`size` with `aspect_damping` of its aspect change held back (area kept) and its relative change capped at
@@ -196,10 +215,12 @@ def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = N
     (exported once, then cached under ~/.cache/seattrack/onnx) and eager PyTorch on CUDA; `torch`, `onnxruntime`
     and `onnxruntime-int8` force one.
     """
-    from ..models.resolve import resolve_model
+    from ..models.resolve import resolve_model, weights_file
+    from .presence import shipped_presence
 
     net = resolve_model(name_or_checkpoint, require_weights=True)
-    return SeatTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers))
+    return SeatTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers),
+                       shipped_presence(weights_file(name_or_checkpoint)))
 
 
 def resolve_hypers(net, hypers: str | TrackerHypers | None) -> TrackerHypers:
