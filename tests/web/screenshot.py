@@ -8,15 +8,13 @@ shot is taken, so the page shows a run in progress; the frames, boxes, scores an
 from __future__ import annotations
 
 import argparse
-import io
 import shutil
 from pathlib import Path
 
-from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from seattrack.track.tracker import load_tracker
-from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, drag_on_canvas
+from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, drag_on_canvas, save_screenshot
 
 SHOT_AT = 33  # frames tracked when the shot is taken
 
@@ -42,11 +40,10 @@ def main() -> None:
             page.click("#start")
             page.wait_for_function(f"window.seatApp.boxes.length >= {SHOT_AT}")
             page.wait_for_timeout(300)  # let the latest frame decode and paint
-            shot = Image.open(io.BytesIO(page.screenshot()))
+            save_screenshot(page, Path(args.out))
             browser.close()
     finally:
         server.close()
-    shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(args.out, optimize=True)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size // 1024} KB)")
 
 

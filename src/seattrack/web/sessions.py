@@ -339,9 +339,10 @@ def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
     finally:
         if source.capture is not None:
             source.capture.release()
+        if len(run.boxes) > run.start:  # also when stopped: the end screen describes the frames tracked
+            run.summary = run.summarize(time.perf_counter() - began, source.skipped, source.ended_early)
     if len(run.boxes) <= run.start:
         raise SeatError(f"{session.name}: frame {run.start} does not exist (the video ends before it)")
-    run.summary = run.summarize(time.perf_counter() - began, source.skipped, source.ended_early)
 
 
 def make_root() -> Path:
