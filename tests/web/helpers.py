@@ -37,7 +37,7 @@ class PausingTracker(SeatTracker):
     """
 
     def __init__(self, tracker: SeatTracker, at_frame: int, pause_s: float):
-        super().__init__(tracker.backend, tracker.hypers)
+        super().__init__(tracker.backend, tracker.hypers, tracker.presence)
         self.at_frame, self.pause_s, self.frame = at_frame, pause_s, 0
 
     def update(self, image) -> TrackResult:

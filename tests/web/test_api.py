@@ -406,11 +406,15 @@ def test_exports_and_the_video_without_burned_in_text(server, target_video, tmp_
     assert server.start(session, gt[0])[0] == 202 and server.watch(session)[0] == "done"
     texts = {name: server.call("GET", f"/api/sessions/{session}/{name}")[1].decode()
              for name in ("track.csv", "track.json", "track.mot.txt", "boxes.txt")}
-    csv_rows = np.loadtxt(texts["track.csv"].splitlines()[1:], delimiter=",")
-    assert texts["track.csv"].startswith("frame,x,y,w,h,score,keyframe\n") and csv_rows.shape == (len(gt), 7)
-    assert (csv_rows[:, 0] == np.arange(len(gt))).all() and csv_rows[:, 6].tolist() == [1] + [0] * (len(gt) - 1)
+    csv_rows = np.genfromtxt(texts["track.csv"].splitlines()[1:], delimiter=",")
+    assert texts["track.csv"].startswith("frame,x,y,w,h,score,present,lost,keyframe\n")
+    assert csv_rows.shape == (len(gt), 9) and (csv_rows[:, 0] == np.arange(len(gt))).all()
+    assert csv_rows[:, 8].tolist() == [1] + [0] * (len(gt) - 1)
+    # the shipped model's presence calibration: none on the keyframe (the drawn box), a probability after it
+    assert np.isnan(csv_rows[0, 6]) and ((csv_rows[1:, 6] > 0) & (csv_rows[1:, 6] <= 1)).all()
     frames = json.loads(texts["track.json"])["frames"]
     assert np.allclose([f["box"] for f in frames], csv_rows[:, 1:5], atol=1e-3)
+    assert np.allclose([f["present"] for f in frames[1:]], csv_rows[1:, 6], atol=1e-4) and frames[0]["present"] is None
     mot = np.loadtxt(texts["track.mot.txt"].splitlines(), delimiter=",")
     assert (mot[:, 0] == np.arange(1, len(gt) + 1)).all() and np.allclose(mot[:, 6], csv_rows[:, 5], atol=1e-3)
     assert np.allclose(np.loadtxt(texts["boxes.txt"].splitlines(), delimiter=","), csv_rows[:, 1:5], atol=1e-3)

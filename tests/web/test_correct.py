@@ -112,7 +112,7 @@ def test_start_frame_and_a_correction_keep_one_track_with_keyframes(page, target
     assert iou(np.array(boxes[25:]), gt[25:]).mean() > 0.55
 
     rows = list(csv.DictReader(io.StringIO(download(page, "#download-csv"))))
-    assert list(rows[0]) == ["frame", "x", "y", "w", "h", "score", "keyframe"]
+    assert list(rows[0]) == ["frame", "x", "y", "w", "h", "score", "present", "lost", "keyframe"]
     assert [int(r["frame"]) for r in rows] == list(range(5, 40))
     assert [int(r["frame"]) for r in rows if r["keyframe"] == "1"] == [5, 25]
     assert np.allclose([[float(r[k]) for k in "xywh"] for r in rows], boxes[5:], atol=1e-3)

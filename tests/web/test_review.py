@@ -186,7 +186,9 @@ def test_score_plot_shows_a_failure_and_the_speeds_are_labelled(page, target_vid
 
     assert abs(min(rows) - row(scores.max())) < 3 * ratio and abs(max(rows) - row(scores.min())) < 3 * ratio
     assert scores.min() < 0.99 and (max(rows) - min(rows)) / ratio > 20  # a drop a linear axis shows as 1-2 px
-    print(f"\nbox on background the target covers: scores {scores.min():.3f}-{scores.max():.3f}, plotted over "
+    presence = np.array(page.evaluate("window.seatApp.presence.slice(1)"), dtype=float)
+    print(f"\nbox on background the target covers: presence {presence.min():.2f}-{presence.max():.2f}, "
+          f"scores {scores.min():.3f}-{scores.max():.3f}, plotted over "
           f"{(max(rows) - min(rows)) / ratio:.0f} of {css_height - 34:.0f} px (a linear 0-1 axis: "
           f"{(scores.max() - scores.min()) * (css_height - 34):.0f} px)")
     summary = page.text_content("#summary")

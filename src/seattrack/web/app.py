@@ -81,8 +81,9 @@ class UploadTimeouts:
 
 
 def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
-    """New trackers that share `tracker`'s network: per-session tracking state, one copy of the weights."""
-    return lambda: SeatTracker(tracker.backend, tracker.hypers)
+    """New trackers that share `tracker`'s network and presence calibration: per-session tracking state, one copy
+    of the weights."""
+    return lambda: SeatTracker(tracker.backend, tracker.hypers, tracker.presence)
 
 
 MAX_TRACK_BODY = 4096
@@ -353,6 +354,7 @@ async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
             count = len(run.boxes)
             if count > sent:
                 yield _sse("progress", {"start": sent, "boxes": run.boxes[sent:count], "scores": run.scores[sent:count],
+                                        "presence": run.presence[sent:count], "lost": run.lost[sent:count],
                                         "fps": round(run.fps, 1), "total": session.frame_limit()})
                 sent = count
             elif finished:

@@ -25,17 +25,22 @@ TRACKED_COLOR = (0, 255, 0)
 
 @dataclass(frozen=True)
 class Track:
-    """Boxes (x, y, w, h, video pixels; None where no box exists yet) and scores per frame, and the keyframes."""
+    """Boxes (x, y, w, h, video pixels; None where no box exists yet), scores, presence (the calibrated probability
+    that the target is in the box; None without a calibration, and on keyframes) and lost flags per frame, and
+    the keyframes."""
 
     boxes: Sequence[Sequence[float] | None]
     scores: Sequence[float | None]
     keyframes: Sequence[int]
+    presence: Sequence[float | None]
+    lost: Sequence[bool]
 
-    def rows(self) -> list[tuple[int, Sequence[float], float, bool]]:
-        """(frame, box, score, is keyframe) of every frame that has a box."""
+    def rows(self) -> list[tuple[int, Sequence[float], float, float | None, bool, bool]]:
+        """(frame, box, score, presence, lost, is keyframe) of every frame that has a box."""
         keys = set(self.keyframes)
-        return [(k, box, float(score), k in keys)
-                for k, (box, score) in enumerate(zip(self.boxes, self.scores, strict=True)) if box is not None]
+        columns = zip(self.boxes, self.scores, self.presence, self.lost, strict=True)
+        return [(k, box, float(score), present, lost, k in keys)
+                for k, (box, score, present, lost) in enumerate(columns) if box is not None]
 
 
 def _num(value: float) -> str:
@@ -43,16 +48,19 @@ def _num(value: float) -> str:
 
 
 def to_csv(track: Track) -> str:
-    """`frame,x,y,w,h,score,keyframe` with a header; keyframe is 1 on a box the user drew (a correction), else 0."""
-    lines = ["frame,x,y,w,h,score,keyframe"]
-    lines += [",".join([str(k), *map(_num, box), _num(score), str(int(key))]) for k, box, score, key in track.rows()]
+    """`frame,x,y,w,h,score,present,lost,keyframe` with a header: present is the calibrated presence (empty without
+    a calibration and on keyframes), lost 1 where it flags the target lost, keyframe 1 on a box the user drew."""
+    lines = ["frame,x,y,w,h,score,present,lost,keyframe"]
+    lines += [",".join([str(k), *map(_num, box), _num(score), "" if present is None else _num(present), str(int(lost)),
+                        str(int(key))]) for k, box, score, present, lost, key in track.rows()]
     return "\n".join(lines) + "\n"
 
 
 def to_json(track: Track, name: str, width: int, height: int, fps: float) -> str:
     """The whole track as one JSON document: video, keyframes, and a record per frame that has a box."""
-    frames = [{"frame": k, "box": [round(v, 4) for v in box], "score": round(score, 6), "keyframe": key}
-              for k, box, score, key in track.rows()]
+    frames = [{"frame": k, "box": [round(v, 4) for v in box], "score": round(score, 6),
+               "present": None if present is None else round(present, 6), "lost": lost, "keyframe": key}
+              for k, box, score, present, lost, key in track.rows()]
     document = {"video": name, "width": width, "height": height, "fps": fps, "box_format": "x,y,w,h pixels",
                 "keyframes": list(track.keyframes), "frames": frames}
     return json.dumps(document, indent=1) + "\n"
@@ -62,7 +70,7 @@ def to_mot(track: Track) -> str:
     """MOT-challenge lines `frame,id,x,y,w,h,conf,-1,-1,-1`: frames from 1, one target (id 1), conf the score.
     The format has no field for keyframes; the CSV and JSON exports mark them."""
     return "".join(f"{k + 1},1,{','.join(map(_num, box))},{_num(score)},-1,-1,-1\n"
-                   for k, box, score, _ in track.rows())
+                   for k, box, score, *_ in track.rows())
 
 
 def to_box_file(track: Track) -> str:

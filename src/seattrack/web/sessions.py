@@ -85,6 +85,8 @@ class Run:
     start: int = 0
     boxes: list[list[float] | None] = field(default_factory=list)
     scores: list[float | None] = field(default_factory=list)
+    presence: list[float | None] = field(default_factory=list)  # calibrated probability the target is in the box
+    lost: list[bool] = field(default_factory=list)  # the presence calibration's lost flag (with hysteresis)
     keyframes: list[int] = field(default_factory=list)
     state: str = "queued"  # queued -> running -> done | failed | cancelled
     message: str = ""
@@ -104,14 +106,19 @@ class Run:
     def track(self) -> Track:
         """The track as it stands (a snapshot, safe to export while the run goes on)."""
         count = len(self.boxes)
-        return Track(self.boxes[:count], self.scores[:count], list(self.keyframes))
+        return Track(self.boxes[:count], self.scores[:count], list(self.keyframes), self.presence[:count],
+                     self.lost[:count])
 
-    def publish(self, box, score: float, seconds: float | None) -> None:
-        """Append a frame's result (scores before boxes: a reader takes the box count first); stop when cancelled.
-        `seconds`: the tracker's time on the frame, None for the keyframe (init) and unreadable frames."""
+    def publish(self, box, score: float, seconds: float | None, present: float | None = None,
+                lost: bool = False) -> None:
+        """Append a frame's result (boxes last: a reader takes the box count first); stop when cancelled.
+        `seconds`: the tracker's time on the frame, None for the keyframe (init) and unreadable frames;
+        `present`, `lost`: the presence calibration's (None, False without one)."""
         if self.cancel.is_set():
             raise Cancelled
         self.scores.append(float(score))
+        self.presence.append(None if present is None else float(present))
+        self.lost.append(bool(lost))
         self.boxes.append([float(v) for v in box])
         if seconds is not None:
             self._times.append(seconds)
@@ -307,11 +314,12 @@ class SessionManager:
 
 def _continue(previous: Run | None, box: tuple[float, float, float, float], frame: int) -> Run:
     """A new run from `box` on `frame` that keeps `previous`'s track before `frame` (padded with None)."""
-    kept = previous.track if previous is not None else Track([], [], [])
-    boxes = list(kept.boxes[:frame]) + [None] * max(0, frame - len(kept.boxes))
-    scores = list(kept.scores[:frame]) + [None] * max(0, frame - len(kept.scores))
+    kept = previous.track if previous is not None else Track([], [], [], [], [])
+    gap = [None] * max(0, frame - len(kept.boxes))
     keyframes = [k for k in kept.keyframes if k < frame] + [frame]
-    return Run(box=box, start=frame, boxes=boxes, scores=scores, keyframes=keyframes)
+    return Run(box=box, start=frame, boxes=list(kept.boxes[:frame]) + gap, scores=list(kept.scores[:frame]) + gap,
+               presence=list(kept.presence[:frame]) + gap, lost=list(kept.lost[:frame]) + [False] * len(gap),
+               keyframes=keyframes)
 
 
 def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
@@ -335,7 +343,7 @@ def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
                 run.publish(run.boxes[-1], 0.0, None)
             else:
                 result = tracker.update(frame)
-                run.publish(result.box_xywh, result.score, time.perf_counter() - tick)
+                run.publish(result.box_xywh, result.score, time.perf_counter() - tick, result.present, result.lost)
     finally:
         if source.capture is not None:
             source.capture.release()

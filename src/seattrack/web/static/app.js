@@ -13,6 +13,8 @@
   const CACHE_FRAMES = 400; // decoded timeline frames kept in the page
   const TRACKED_COLOR = "#3dff8f";
   const KEYFRAME_COLOR = "#ffa500";
+  const LOST_COLOR = "#ff3b30";
+  const PRESENCE_COLOR = "#2e6bd9";
 
   // The page's whole state; exposed for the browser test and the console.
   const app = {
@@ -23,6 +25,8 @@
     state: "idle", // idle | editing | tracking | finished
     boxes: [], // the track: [x, y, w, h] per frame from frame 0, null where there is none
     scores: [],
+    presence: [], // the calibrated probability that the target is in the box, per frame (null without a calibration)
+    lost: [], // per frame: the calibration says the target is lost
     keyframes: [], // frames whose box was drawn by the user (the first box and each correction)
     follow: true, // while tracking, the view follows the newest tracked frame
     events: null, // the EventSource of the current run
@@ -110,7 +114,7 @@
     cache.clear();
     image = null;
     app.shown = -1;
-    Object.assign(app, { session, box: null, boxes: [], scores: [], keyframes: [], frame: 0, follow: true });
+    Object.assign(app, { session, box: null, boxes: [], scores: [], presence: [], lost: [], keyframes: [], frame: 0, follow: true });
     setFrameCount(session);
     view.width = session.width;
     view.height = session.height;
@@ -424,10 +428,11 @@
     const b = app.boxes[app.frame];
     if (!b) return;
     const key = app.keyframes.includes(app.frame);
+    const lost = app.lost[app.frame];
     ctx.lineWidth = Math.max(2 * scale, 1.5); // at least 1.5 image pixels: visible on a small video shown large
-    ctx.strokeStyle = key ? KEYFRAME_COLOR : TRACKED_COLOR;
+    ctx.strokeStyle = key ? KEYFRAME_COLOR : lost ? LOST_COLOR : TRACKED_COLOR;
     ctx.strokeRect(b[0], b[1], b[2], b[3]);
-    const label = key ? "drawn" : `score ${app.scores[app.frame].toFixed(3)}`;
+    const label = key ? "drawn" : frameReadout(app.frame);
     ctx.font = `${Math.round(13 * scale)}px system-ui, sans-serif`;
     const [tw, th] = [ctx.measureText(label).width + 8 * scale, 18 * scale];
     const gap = ctx.lineWidth; // clear of the box's edge
@@ -482,7 +487,7 @@
   function showTimeline() {
     $("timeline").value = app.frame;
     const b = app.boxes[app.frame];
-    const score = b ? (app.keyframes.includes(app.frame) ? ", box drawn" : `, score ${app.scores[app.frame].toFixed(3)}`) : "";
+    const score = b ? (app.keyframes.includes(app.frame) ? ", box drawn" : `, ${frameReadout(app.frame)}`) : "";
     $("frame-label").textContent = `frame ${app.frame} / ${app.frameCount - 1}${score}`;
     if (app.state !== "tracking") {
       $("start").textContent = app.frame > 0 ? `Track from frame ${app.frame}` : "Track";
@@ -490,6 +495,13 @@
       if (app.state === "finished") fillFields(startBox());
     }
     drawPlot();
+  }
+
+  // "score 0.998, present 0.93" (presence only with a calibration), "LOST" when the calibration says so.
+  function frameReadout(k) {
+    const present = app.presence[k];
+    const presence = present === null || present === undefined ? "" : `, present ${present.toFixed(2)}`;
+    return `score ${app.scores[k].toFixed(3)}${presence}${app.lost[k] ? ", LOST" : ""}`;
   }
 
   // A step by the user (keys, slider, plot): while tracking, the view stops following the newest frame until the
@@ -600,8 +612,7 @@
       showMessage(err.message);
       return;
     }
-    app.boxes.length = info.start;
-    app.scores.length = info.start;
+    for (const list of [app.boxes, app.scores, app.presence, app.lost]) list.length = info.start;
     Object.assign(app, { keyframes: info.keyframes, follow: true, box: null });
     hideResults();
     $("progress").value = 0;
@@ -638,10 +649,10 @@
   }
 
   function onProgress(data) {
-    app.boxes.length = data.start; // a reconnect resends from the point the server last confirmed
-    app.boxes.push(...data.boxes);
-    app.scores.length = data.start;
-    app.scores.push(...data.scores);
+    for (const key of ["boxes", "scores", "presence", "lost"]) {
+      app[key].length = data.start; // a reconnect resends from the point the server last confirmed
+      app[key].push(...data[key]);
+    }
     const n = app.boxes.length;
     const total = data.total || n;
     if (total > app.frameCount) setFrameCount({ extracted: total, frames: total, extracting: false });
@@ -682,7 +693,13 @@
     return `${data.frames} frames tracked (frames ${data.first}–${last})${corrections}. ` +
       `Tracker speed ${data.tracker_fps.toFixed(1)} frames/s (crop and network, per frame); ` +
       `whole run ${data.run_fps.toFixed(1)} frames/s (video decoding included). ` +
-      `Mean score ${data.mean_score.toFixed(3)}.`;
+      `Mean score ${data.mean_score.toFixed(3)}.` + lostText();
+  }
+
+  function lostText() {
+    if (!app.presence.some((p) => p !== null && p !== undefined)) return "";
+    const lost = app.lost.filter(Boolean).length;
+    return lost ? ` Target lost on ${lost} frame(s) (red on the plot and in the view).` : " Never lost.";
   }
 
   // ---------------------------------------------------------------------------------------------- plot
@@ -719,7 +736,7 @@
       g.stroke();
       g.fillText(String(s), 2, py(s) + 4);
     }
-    g.fillText("score per frame (0.9, 0.99, 0.999 evenly spaced)", pad.left, 11);
+    g.fillText("score (green; 0.9, 0.99, 0.999) · presence (blue, 0-1)", pad.left, 11);
     g.fillText(`${total - 1}`, pad.left + w - 20, cssHeight - 4);
     g.fillText("0", pad.left, cssHeight - 4);
     g.fillStyle = KEYFRAME_COLOR;
@@ -733,11 +750,32 @@
       else g.moveTo(px(i), py(s));
     });
     g.stroke();
+    drawPresence(g, px, pad, w, h);
     g.strokeStyle = "#1d2330";
     g.lineWidth = 1;
     g.beginPath();
     g.moveTo(px(app.frame), pad.top);
     g.lineTo(px(app.frame), pad.top + h);
+    g.stroke();
+  }
+
+  // The calibrated presence, a probability, on its own linear 0-1 axis (right), and the frames flagged lost in red.
+  function drawPresence(g, px, pad, w, h) {
+    if (!app.presence.some((p) => p !== null && p !== undefined)) return;
+    g.fillStyle = LOST_COLOR;
+    app.lost.forEach((lost, i) => lost && g.fillRect(px(i) - 1, pad.top + h - 4, 2, 4));
+    g.fillStyle = PRESENCE_COLOR;
+    g.fillText("1", pad.left + w + 1, pad.top + 4);
+    g.fillText("present", pad.left + w - 40, pad.top + h - 6);
+    g.strokeStyle = PRESENCE_COLOR;
+    g.lineWidth = 1;
+    g.beginPath();
+    app.presence.forEach((p, i) => {
+      if (p === null || p === undefined) return;
+      const y = pad.top + h * (1 - p);
+      if (i && app.presence[i - 1] !== null && app.presence[i - 1] !== undefined) g.lineTo(px(i), y);
+      else g.moveTo(px(i), y);
+    });
     g.stroke();
   }
 
