@@ -72,3 +72,34 @@ def test_presence_falls_and_the_target_is_lost_when_it_leaves_the_picture(tmp_pa
     assert np.mean([r.present for r in there]) > 0.8 and not any(r.lost for r in there)
     assert np.mean([r.present for r in gone]) < 0.5 and gone[-1].lost
     assert adapter.update(elsewhere)[0] is False
+
+
+def _jump_clip(tmp_path):
+    """The rendered target followed to the far corner, then 6 frames without it, then back at the other corner."""
+    frames, boxes = render_target_sequence(tmp_path / "clip", n=20)
+    images = [cv2.imread(str(f)) for f in frames]
+    empty = cv2.resize(skimage_bgr("astronaut"), images[0].shape[1::-1], interpolation=cv2.INTER_AREA)
+    return images, boxes, empty
+
+
+@pytest.mark.parametrize("budget", [0.0, 1000.0])
+def test_redetection_finds_the_target_where_the_local_search_cannot(tmp_path, budget):
+    """After the target vanishes (lost) it reappears at the opposite corner, out of the local search's reach: with
+    a re-detection budget the whole-frame tiles find it; without one the tracker stays lost."""
+    import dataclasses
+
+    from seattrack.evaluation.metrics import iou
+
+    images, boxes, empty = _jump_clip(tmp_path)
+    tracker = load_tracker("seat_lite", threads=1)
+    tracker.hypers = dataclasses.replace(tracker.hypers, redetect_ms=budget)
+    tracker.init(images[0], boxes[0])
+    for image in images[1:]:
+        tracker.update(image)
+    assert [tracker.update(empty).lost for _ in range(6)][-1]
+    back = [tracker.update(images[0]) for _ in range(8)]
+    overlap = float(iou(back[-1].box_xywh[None], boxes[0][None])[0])
+    if budget:
+        assert overlap > 0.5 and not back[-1].lost
+    else:
+        assert overlap < 0.1 and back[-1].lost

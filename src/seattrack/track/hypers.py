@@ -31,6 +31,8 @@ class TrackerHypers:
     max_scale_step: float = 0.0  # > 0: the size changes by at most this factor - 1 per frame (e.g. 0.1 = 10 %)
     recover_score: float = 0.0  # > 0: below this classifier score the next frame searches `recover_sz`
     recover_sz: int = 383  # the wider search size used after a low score (a multiple of 16 above 255)
+    redetect_ms: float = 0.0  # > 0 (with a presence calibration): while lost, search the whole frame in tiles for
+    # about this many milliseconds per frame, on top of the local search (0: off, no cost)
 
     def __post_init__(self) -> None:
         checks = {
@@ -39,7 +41,7 @@ class TrackerHypers:
             "big_sz": self.big_sz > 0, "small_target_ratio": 0 <= self.small_target_ratio <= 1,
             "min_size": self.min_size > 0, "aspect_damping": 0 <= self.aspect_damping <= 1,
             "max_scale_step": self.max_scale_step >= 0, "recover_score": 0 <= self.recover_score <= 1,
-            "recover_sz": self.recover_sz > 0,
+            "recover_sz": self.recover_sz > 0, "redetect_ms": 0 <= self.redetect_ms <= 10_000,
         }
         for name, ok in checks.items():
             value = getattr(self, name)

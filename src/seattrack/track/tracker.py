@@ -11,6 +11,7 @@ the centre there and smooth the size with a learning rate scaled by the penalise
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ class SeatTracker:
         self.center = box[:2] + box[2:] / 2
         self.size = box[2:].copy()
         self._lost = LostState(self.presence) if self.presence else None
+        self._next_tile, self._ms_per_tile = 0, 1.0  # re-detection: the next tile, and its measured cost
         self.min_size = min(hp.min_size, float(box[2]), float(box[3]))
         img_h, img_w = image.shape[:2]
         small = box[2] * box[3] / float(img_h * img_w) < hp.small_target_ratio
@@ -120,10 +122,48 @@ class SeatTracker:
 
     # -------------------------------------------------------------------------------------------- update
     def update(self, image: np.ndarray) -> TrackResult:
-        """Locate the target in the next frame."""
+        """Locate the target in the next frame; while it is lost, and `redetect_ms` allows, look for it over the
+        whole frame too (`redetect`)."""
+        searching = self._lost is not None and self._lost.lost and self.hypers.redetect_ms > 0
         image, window, x_crop = self.search_crop(image)
         cls, ltrb = self.backend.track(x_crop, self.state)
+        if searching:
+            return self.redetect(image, window, cls, ltrb)
         return self.locate(image.shape, window, cls, ltrb)
+
+    def redetect(self, image: np.ndarray, window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
+        """While lost: the local search's output (`window`, `cls`, `ltrb`) competes with tiles of the same scale
+        laid over the whole frame, as many per frame as `redetect_ms` allows (in one batched network call, taken in
+        turn over frames); a tile wins when its presence beats both the local result and `found_above`, and the
+        target moves there. `lost` clears only through the usual hysteresis."""
+        from .multi import track_together
+
+        tiles = self._tiles(image.shape, window)
+        count = max(1, min(len(tiles), int(self.hypers.redetect_ms / max(self._ms_per_tile, 1e-3))))
+        chosen = [tiles[(self._next_tile + k) % len(tiles)] for k in range(count)]
+        self._next_tile = (self._next_tile + count) % len(tiles)
+        start = time.perf_counter()
+        mean = image_mean(image)
+        outputs = track_together(self.backend, [crop(image, w, mean) for w in chosen], [self.state] * count)
+        self._ms_per_tile = 1000 * (time.perf_counter() - start) / count
+        local = self._best_cell(window, cls, ltrb)
+        best_p, best = (self.presence.probability(local[3]), None) if local else (0.0, None)
+        for tile, (tile_cls, tile_ltrb) in zip(chosen, outputs):
+            candidate = self._best_cell(tile, tile_cls, tile_ltrb)
+            if candidate is not None and (p := self.presence.probability(candidate[3])) > best_p:
+                best_p, best = p, (tile, tile_cls, tile_ltrb)
+        if best is None or best_p <= self.presence.found_above:
+            return self.locate(image.shape, window, cls, ltrb)
+        return self.locate(image.shape, *best)
+
+    def _tiles(self, shape: tuple[int, ...], window: CropWindow) -> list[CropWindow]:
+        """Search windows of `window`'s size laid over the whole image with a third of overlap, nearest first."""
+        img_h, img_w = shape[:2]
+        step = max(window.side * 2 / 3, 1.0)
+        xs = np.arange(window.side / 2, max(img_w - window.side / 2, window.side / 2) + step, step)
+        ys = np.arange(window.side / 2, max(img_h - window.side / 2, window.side / 2) + step, step)
+        tiles = [CropWindow(float(x), float(y), window.side, window.out) for y in ys for x in xs]
+        return sorted(tiles, key=lambda t: (t.cx - window.cx) ** 2 + (t.cy - window.cy) ** 2)
 
     def search_crop(self, image: np.ndarray) -> tuple[np.ndarray, CropWindow, np.ndarray]:
         """The frame as BGR uint8, the window of this frame's search crop and the crop itself: `update`'s first half,
@@ -142,6 +182,22 @@ class SeatTracker:
     def locate(self, shape: tuple[int, ...], window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
         """Move the target to the best penalised cell of the network's output on `window` (an image of `shape`);
         split from `update` so that `MultiTracker` runs one network call for several targets."""
+        best = self._best_cell(window, cls, ltrb)
+        if best is None:  # a broken output never moves the box
+            return self._result(self._clipped_box(shape), 0.0, np.zeros(len(FEATURES)))
+        found, score, lr, features = best
+        new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
+        self._set_state(found[:2] + found[2:] / 2, new_size, shape)
+        hp = self.hypers
+        if hp.recover_score > 0:
+            self.search_size = max(hp.recover_sz, self.base_search_size) if score < hp.recover_score \
+                else self.base_search_size
+        return self._result(self._clipped_box(shape), score, features)
+
+    def _best_cell(self, window: CropWindow, cls: np.ndarray, ltrb: np.ndarray
+                   ) -> tuple[np.ndarray, float, float, np.ndarray] | None:
+        """(box found in image pixels, classifier score, size learning rate, presence features) at the best
+        penalised cell of `window`'s output, or None for a non-finite output; changes nothing."""
         hp = self.hypers
         s = window.out
         grid, cosine = self._grid(s)
@@ -154,19 +210,12 @@ class SeatTracker:
         penalty = np.exp(-(r_c * s_c - 1.0) * hp.penalty_k)
         pscore = penalty * cls
         pscore = pscore * (1 - hp.window_influence) + cosine * hp.window_influence
-        if not np.isfinite(pscore).all():  # a broken output never moves the box
-            return self._result(self._clipped_box(shape), 0.0, np.zeros(len(FEATURES)))
+        if not np.isfinite(pscore).all():
+            return None
         r, c = np.unravel_index(int(np.argmax(pscore)), pscore.shape)
         found = window.to_image(np.array([x1[r, c], y1[r, c], pw[r, c], ph[r, c]]))
-        features = score_map_features(cls, int(r), int(c))
         lr = float(penalty[r, c] * cls[r, c] * hp.lr)
-        new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
-        self._set_state(found[:2] + found[2:] / 2, new_size, shape)
-        score = float(cls[r, c])
-        if hp.recover_score > 0:
-            self.search_size = max(hp.recover_sz, self.base_search_size) if score < hp.recover_score \
-                else self.base_search_size
-        return self._result(self._clipped_box(shape), score, features)
+        return found, float(cls[r, c]), lr, score_map_features(cls, int(r), int(c))
 
     def _result(self, box: np.ndarray, score: float, features: np.ndarray) -> TrackResult:
         """The frame's result, with presence and `lost` when the tracker has a presence calibration."""
