@@ -185,3 +185,13 @@ def count_frames(path: Path) -> int:
         n += 1
     capture.release()
     return n
+
+
+def track_typed_box(page, video: Path, box) -> None:
+    """Open `video` in the page, type `box` into the numeric fields, press Enter and wait for the run to finish."""
+    page.set_input_files("#file", str(video))
+    page.wait_for_function("window.seatApp.state === 'editing' && window.seatApp.shown === 0")
+    for field, value in zip(("#box-x", "#box-y", "#box-w", "#box-h"), box, strict=True):
+        page.fill(field, str(int(value)))
+    page.keyboard.press("Enter")  # in a field: the typed box, then track
+    page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)

@@ -10,7 +10,7 @@ import numpy as np
 
 from seattrack.track.video import VideoSink
 from seattrack.web.h264 import H264Sink
-from tests.web.helpers import count_frames, write_target_video
+from tests.web.helpers import count_frames, track_typed_box, write_target_video
 from tests.web.test_review import show
 
 PLAY = """async ([url, box]) => {
@@ -40,12 +40,7 @@ pixels along box 25's top edge, and what the browser says about H.264."""
 
 def test_the_annotated_video_plays_in_chromium(page, target_video):
     path, gt = target_video
-    page.set_input_files("#file", str(path))
-    page.wait_for_function("window.seatApp.state === 'editing' && window.seatApp.shown === 0")
-    for field, value in zip(("#box-x", "#box-y", "#box-w", "#box-h"), gt[0], strict=True):
-        page.fill(field, str(int(value)))
-    page.keyboard.press("Enter")
-    page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)
+    track_typed_box(page, path, gt[0])
     show(page, 39)
     box = page.evaluate("window.seatApp.boxes[25]")
     for link in ("#download-video", "#download-plain"):

@@ -8,6 +8,7 @@ import io
 
 import numpy as np
 
+from tests.web.helpers import track_typed_box
 from tests.web.test_review import box_drawn, show
 
 
@@ -58,12 +59,7 @@ def test_keyboard_only_from_upload_to_download(paused_page, target_video, tmp_pa
 
 def test_escape_clears_the_box_then_returns_to_the_review(page, target_video):
     path, gt = target_video
-    page.set_input_files("#file", str(path))
-    page.wait_for_function("window.seatApp.state === 'editing' && window.seatApp.shown === 0")
-    for field, value in zip(("#box-x", "#box-y", "#box-w", "#box-h"), gt[0], strict=True):
-        page.fill(field, str(int(value)))
-    page.keyboard.press("Enter")  # in a field: the typed box, then track
-    page.wait_for_function("window.seatApp.state === 'finished'", timeout=60_000)
+    track_typed_box(page, path, gt[0])
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("Shift+ArrowLeft")  # from the last frame, which the view followed
     show(page, 29)
