@@ -217,3 +217,27 @@ def test_a_corrupt_middle_keeps_one_line_per_frame_and_a_truncated_video_says_wh
     out = capsys.readouterr().out
     read = len(np.loadtxt(tmp_path / "c.txt", delimiter=","))
     assert 5 < read < 20 and f"the video ended after {read} of its 20 declared frames" in out
+
+
+def test_several_boxes_track_several_targets_into_one_file_each_and_a_mot_file(mp4_video, target_sequence, tmp_path,
+                                                                             capsys):
+    """Two `--box`: one MultiTracker run gives each target the box file a single-target run gives it (ONNX Runtime:
+    the same text), and a MOT-challenge file with both (frames and ids from 1); existing outputs are refused."""
+    import csv
+
+    boxes = [target_sequence[1][0], np.array([20.0, 150.0, 50.0, 40.0])]  # the target and a patch of background
+    texts = [",".join(str(v) for v in box) for box in boxes]
+    common = ["track", str(mp4_video), "--backend", "onnxruntime", "--threads", "1"]
+    assert main([*common, "--box", texts[0], "--box", texts[1], "--txt", str(tmp_path / "t.txt"),
+                 "--out", str(tmp_path / "t.mp4")]) == 0
+    assert "boxes of target 1..2" in capsys.readouterr().out
+    for k, text in enumerate(texts, 1):
+        assert main([*common, "--box", text, "--txt", str(tmp_path / f"single{k}.txt")]) == 0
+        assert (tmp_path / f"t_{k}.txt").read_text() == (tmp_path / f"single{k}.txt").read_text()
+    rows = list(csv.reader((tmp_path / "t_mot.txt").read_text().splitlines()))
+    assert len(rows) == 24 and [r[:2] for r in rows[:2]] == [["1", "1"], ["1", "2"]] and rows[-1][:2] == ["12", "2"]
+    assert [float(v) for v in rows[1][2:6]] == boxes[1].tolist() and rows[0][7:] == ["-1", "-1", "-1"]
+    _check_outputs(tmp_path / "t.mp4", tmp_path / "t_1.txt", 12)
+    capsys.readouterr()
+    assert main([*common, "--box", texts[0], "--box", texts[1], "--txt", str(tmp_path / "t.txt")]) == 2
+    assert "t_1.txt: exists; pass --force" in capsys.readouterr().err

@@ -35,32 +35,41 @@ def add_tracker_args(p: argparse.ArgumentParser) -> None:
 @command("track", "track one object in a video, a folder of frames, a glob or a webcam")
 def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("input", help="video file, folder of frames, glob pattern (quote it) or webcam index")
-    p.add_argument("--box", help="initial box x,y,w,h on the first frame (draw it when omitted and a display exists)")
+    p.add_argument("--box", action="append", help="initial box x,y,w,h on the first frame (draw it when omitted and a "
+                                                  "display exists); repeat it to track several targets at once")
     add_tracker_args(p)
     p.add_argument("--out", help="annotated video to write (.mp4: MPEG-4 Part 2; .webm: VP8, plays in browsers)")
-    p.add_argument("--txt", help="box file to write (x,y,w,h per line)")
+    p.add_argument("--txt", help="box file to write (x,y,w,h per line); several targets: OUT_1.txt .. OUT_N.txt and "
+                                 "OUT_mot.txt (MOT-challenge lines)")
     p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
     p.add_argument("--max-frames", type=count(), help="stop after this many frames (a webcam never ends otherwise)")
     p.add_argument("--force", action="store_true", help="allow --out/--txt to replace an existing file")
 
     def run(args: argparse.Namespace) -> None:
-        from .run import GUI_HINT, has_display, select_box, track_source
+        from .multi import load_multi_tracker
+        from .run import GUI_HINT, has_display, select_box, target_file_names, track_source
         from .tracker import check_init_box, load_tracker
         from .video import FrameSource
 
         if args.show and not has_display():
             raise SeatError(f"--show {GUI_HINT}")
-        check_outputs(args.input, {"--out": args.out, "--txt": args.txt}, args.force)
+        several = args.box is not None and len(args.box) > 1
+        texts = {"--txt": args.txt} if not (several and args.txt) else {
+            f"--txt ({path.name})": str(path) for path in target_file_names(args.txt, len(args.box))}
+        check_outputs(args.input, {"--out": args.out, **texts}, args.force)
         source = FrameSource(args.input)
         try:
             first = source.first_frame()
         except SeatError as exc:
             raise SeatError(f"input {args.input}: the first frame is unreadable, and the box refers to it "
                             f"({exc})") from None
-        box = parse_box(args.box) if args.box else select_box(first)
-        check_init_box(box, first.shape)  # before the model loads and the outputs open
-        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
-        summary = track_source(source, tracker, box, args.out, args.txt, args.show, max_frames=args.max_frames)
+        boxes = [parse_box(text) for text in args.box] if args.box else [select_box(first)]
+        for box in boxes:
+            check_init_box(box, first.shape)  # before the model loads and the outputs open
+        load = load_multi_tracker if several else load_tracker
+        tracker = load(args.weights, args.hypers, args.device, args.backend, args.threads)
+        summary = track_source(source, tracker, boxes if several else boxes[0], args.out, args.txt, args.show,
+                               max_frames=args.max_frames)
         print(summary.describe())
 
     return run

@@ -12,6 +12,8 @@ from tqdm import tqdm
 
 from ..data.sequence import write_box_file
 from ..errors import SeatError
+from ..fileio import write_text_atomic
+from .multi import MultiTracker
 from .tracker import SeatTracker
 from .video import FrameSource, VideoSink, draw_result
 
@@ -30,6 +32,7 @@ class TrackSummary:
     stopped: bool = False
     video: Path | None = None
     box_file: Path | None = None
+    target_files: list[Path] = field(default_factory=list)  # several targets: one box file each, then the MOT file
 
     def describe(self) -> str:
         lines = [f"tracked {self.frames} frames at {self.fps:.1f} fps (init excluded; crop + network + decode), "
@@ -47,19 +50,25 @@ class TrackSummary:
             lines.append(f"annotated video: {self.video}")
         if self.box_file:
             lines.append(f"boxes (x,y,w,h per line, one per input frame): {self.box_file}")
+        if self.target_files:
+            lines.append(f"boxes of target 1..{len(self.target_files) - 1} (x,y,w,h per line): "
+                         f"{', '.join(map(str, self.target_files[:-1]))}; MOT lines: {self.target_files[-1]}")
         return "\n".join(lines)
 
 
-def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video: str | Path | None = None,
-                 out_txt: str | Path | None = None, show: bool = False, progress: bool = True,
-                 on_frame=None, max_frames: int | None = None) -> TrackSummary:
-    """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame.
+def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_xywh,
+                 out_video: str | Path | None = None, out_txt: str | Path | None = None, show: bool = False,
+                 progress: bool = True, on_frame=None, max_frames: int | None = None) -> TrackSummary:
+    """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame (with a
+    `MultiTracker`: a list of boxes, one per target).
 
     An unreadable frame keeps the previous box (score 0) so the box file has one line per input frame, the video
     repeats the previous annotated frame, and its time (NaN) stays out of the fps figure. Ctrl+C, or
     q / Esc in the `show` window, stops early and keeps the outputs for the frames tracked so far; any other error
     leaves no output video behind.
     """
+    multi = isinstance(tracker, MultiTracker)  # several targets: boxes (N, 4) and scores (N,) per frame
+    initial = np.asarray(box_xywh, dtype=np.float64).reshape(-1, 4) if multi else np.asarray(box_xywh, np.float64)
     sink = VideoSink(out_video, source.fps) if out_video else None
     boxes, scores, times, lost = [], [], [], []
     annotated, stopped = None, False
@@ -71,15 +80,16 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
             if frame is None and index == 0:
                 raise SeatError(f"input {source.spec}: the first frame is unreadable, and the box refers to it")
             if index == 0:
-                tracker.init(frame, box_xywh)
-                box, score = np.asarray(box_xywh, dtype=np.float64), 1.0
+                tracker.init(frame, list(initial) if multi else box_xywh)
+                box, score = initial, np.ones(len(initial)) if multi else 1.0
             elif frame is None:
-                box, score = boxes[-1], 0.0
+                box, score = boxes[-1], np.zeros(len(initial)) if multi else 0.0
             else:
-                result = tracker.update(frame)
-                box, score = result.box_xywh, result.score
-                if result.present is not None:
-                    lost.append(result.lost)
+                results = tracker.update(frame) if multi else [tracker.update(frame)]
+                box = np.array([r.box_xywh for r in results]) if multi else results[0].box_xywh
+                score = np.array([r.score for r in results]) if multi else results[0].score
+                if results[0].present is not None:
+                    lost.append(sum(r.lost for r in results))
             times.append(time.perf_counter() - start if frame is not None else np.nan)
             boxes.append(box)
             scores.append(score)
@@ -93,7 +103,7 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
             if on_frame is not None:
                 on_frame(index, annotated, box, score)
             bar.update(1)
-            bar.set_postfix(score=f"{score:.2f}", fps=f"{fps:.0f}")
+            bar.set_postfix(score=f"{np.mean(score):.2f}", fps=f"{fps:.0f}")
     except KeyboardInterrupt:
         stopped = True
     except BaseException:
@@ -107,17 +117,41 @@ def track_source(source: FrameSource, tracker: SeatTracker, box_xywh, out_video:
     if not boxes:
         raise SeatError(f"input {source.spec}: no readable frames")
     boxes_arr = np.asarray(boxes)
-    if out_txt:
+    target_files = []
+    if out_txt and multi:
+        target_files = write_target_files(out_txt, boxes_arr, np.asarray(scores))
+    elif out_txt:
         write_box_file(out_txt, boxes_arr)
     t = np.asarray(times)
     steady = t[1:] if np.isfinite(t[1:]).any() else t  # initialisation excluded when frames were tracked
     return TrackSummary(
-        frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:] or [1.0])),
+        frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:])) if len(scores) > 1 else 1.0,
         boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
         lost_frames=sum(lost) if lost else None,
         ended_early=source.ended_early if not stopped else None, stopped=stopped,
-        video=Path(out_video) if out_video else None, box_file=Path(out_txt) if out_txt else None,
+        video=Path(out_video) if out_video else None,
+        box_file=Path(out_txt) if out_txt and not multi else None, target_files=target_files,
     )
+
+
+def target_file_names(out_txt: str | Path, targets: int) -> list[Path]:
+    """Where `--txt out.txt` puts several targets' results: `out_1.txt` .. `out_N.txt` (x,y,w,h per line, one file
+    per target, in `--box` order) and `out_mot.txt` (all targets as MOT-challenge lines)."""
+    path = Path(out_txt)
+    return [path.with_name(f"{path.stem}_{k}{path.suffix}") for k in range(1, targets + 1)] + \
+        [path.with_name(f"{path.stem}_mot{path.suffix}")]
+
+
+def write_target_files(out_txt: str | Path, boxes: np.ndarray, scores: np.ndarray) -> list[Path]:
+    """Per-target box files and the MOT file (`frame,id,x,y,w,h,conf,-1,-1,-1`, frames and ids from 1, as the
+    MOT challenge writes them) for boxes (frames, N, 4) and scores (frames, N)."""
+    paths = target_file_names(out_txt, boxes.shape[1])
+    for k, path in enumerate(paths[:-1]):
+        write_box_file(path, boxes[:, k])
+    lines = [f"{i + 1},{k + 1},{x:.4f},{y:.4f},{w:.4f},{h:.4f},{scores[i, k]:.4f},-1,-1,-1"
+             for i in range(boxes.shape[0]) for k, (x, y, w, h) in enumerate(boxes[i])]
+    write_text_atomic(paths[-1], "\n".join(lines) + "\n")
+    return paths
 
 
 GUI_HINT = ("needs a display and an OpenCV build with GUI support; the package installs OpenCV's headless build "

@@ -207,14 +207,23 @@ class VideoSink:
         self.abort() if exc_type else self.close()
 
 
-def draw_result(frame: np.ndarray, box_xywh: np.ndarray, score: float, fps: float | None = None,
+TARGET_COLORS = ((0, 255, 0), (255, 160, 0), (0, 160, 255), (255, 0, 255), (0, 255, 255), (160, 80, 255))
+
+
+def draw_result(frame: np.ndarray, box_xywh: np.ndarray, score, fps: float | None = None,
                 color: tuple[int, int, int] = (0, 255, 0)) -> np.ndarray:
-    """Overlay the box, the score and the speed on a copy of the frame."""
+    """Overlay the box (or boxes (N, 4), one colour each, `color` first), the score(s) and the speed on a copy of
+    the frame."""
     out = frame.copy()
-    x, y, w, h = (int(round(v)) for v in box_xywh)
     thickness = max(1, round(min(out.shape[:2]) / 240))
-    cv2.rectangle(out, (x, y), (x + w, y + h), color, thickness)
-    label = f"score {score:.2f}" + (f"  {fps:.0f} fps" if fps else "")
+    boxes = np.reshape(box_xywh, (-1, 4))
+    colors = (color, *[c for c in TARGET_COLORS if c != color])
+    for k, box in enumerate(boxes):
+        x, y, w, h = (int(round(v)) for v in box)
+        cv2.rectangle(out, (x, y), (x + w, y + h), colors[k % len(colors)], thickness)
+    scores = np.atleast_1d(score)
+    label = ("score " if len(scores) == 1 else "scores ") + " ".join(f"{v:.2f}" for v in scores) + \
+        (f"  {fps:.0f} fps" if fps else "")
     scale = max(0.4, min(out.shape[:2]) / 600)
     cv2.putText(out, label, (6, int(22 * scale / 0.6)), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2)
     cv2.putText(out, label, (6, int(22 * scale / 0.6)), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness)
