@@ -17,7 +17,7 @@ FLOOR = 0.5  # mean IoU on the bundled clip's first 40 frames
 
 def mean_iou(tracker) -> float:
     sequence = demo_sequence().subsequence(0, 40)
-    boxes, _ = track_ope(tracker, sequence)
+    boxes = track_ope(tracker, sequence).boxes
     return float(np.nanmean(iou(boxes[1:], sequence.boxes[1:])))
 
 

@@ -205,3 +205,22 @@ def test_sequences_tracked_in_lockstep_get_the_same_boxes_as_alone(otb_root, che
                     == (tmp_path / "alone" / f"{seq.name}.txt").read_bytes())
     with pytest.raises(SeatError, match="--batch: the VOT protocol"):
         run_benchmark(spec, sequences, "vot", tmp_path / "vot", progress=False, batch=2)
+
+
+def test_eval_writes_confidences_that_report_longterm_scores(otb_root, tmp_path, capsys):
+    """OPE results carry `<seq>_confidence.value` (the shipped tracker's calibrated presence; the initialisation
+    frame empty, as vot-toolkit writes a frame without the property), so `report --longterm` scores our own runs."""
+    from seattrack.cli import main
+    from seattrack.evaluation.longterm import read_confidences
+
+    assert main(["eval", "--dataset", "otb", "--root", str(otb_root), "--tracker", "seat_lite", "--results",
+                 str(tmp_path / "r")]) == 0
+    folder = tmp_path / "r" / "seat_lite" / "otb"
+    text = (folder / "Alpha_confidence.value").read_text().splitlines()
+    assert len(text) == 8 and text[0] == "" and all(0 <= float(v) <= 1 for v in text[1:])
+    assert read_confidences(folder / "Alpha_confidence.value")[0] == 0.0
+    capsys.readouterr()
+    assert main(["report", str(folder), "--dataset", "otb", "--root", str(otb_root), "--out", str(tmp_path / "rep"),
+                 "--longterm"]) == 0
+    table = capsys.readouterr().out
+    assert "LT F" in table and "seat_lite" in table

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..data.sequence import Sequence, valid_boxes
 from ..errors import SeatError
+from ..fileio import write_text_atomic
 from .metrics import image_size, iou, labelled_visible
 
 RESOLUTION = 100  # the toolkit's `_Thresholds.resolution` default
@@ -135,6 +136,12 @@ def confidence_path(result_dir: str | Path, name: str) -> Path:
     """`<seq>_confidence.value` beside the OPE box file `<seq>.txt`: the toolkit reads a trajectory's property `k`
     from `<trajectory>_<k>.value`, one value per frame (`vot/tracker/results.py`, `Trajectory.read`)."""
     return Path(result_dir) / f"{name}_confidence.value"
+
+
+def write_confidences(path: str | Path, confidences: np.ndarray) -> None:
+    """One confidence per line (6 decimals); a NaN (the initialisation frame) as an empty line, as the toolkit
+    writes a frame without the property."""
+    write_text_atomic(path, "".join(f"{c:.6f}\n" if np.isfinite(c) else "\n" for c in confidences))
 
 
 def read_confidences(path: str | Path) -> np.ndarray:

@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
@@ -28,6 +29,7 @@ from ..fileio import file_sha256
 from ..track.hypers import TrackerHypers
 from . import manifest
 from .datasets import benchmark
+from .longterm import confidence_path, write_confidences
 from .pool import LoadedTracker, TrackerPool
 from .results import is_complete, run_paths, write_boxes, write_vot
 from .shards import Shard
@@ -116,14 +118,28 @@ def read_ahead(sequence: Sequence, depth: int = 8) -> Iterator[np.ndarray | Seat
         thread.join()
 
 
-def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
+class OPERun(NamedTuple):
+    """A one-pass run: per-frame boxes (N, 4), seconds (N,), and confidences (N,): the calibrated presence when the
+    tracker has one, else the classifier's score (frame 0, the initialisation, NaN; an unreadable frame 0)."""
+
+    boxes: np.ndarray
+    times: np.ndarray
+    confidences: np.ndarray
+
+
+def confidence(result) -> float:
+    """What a result file records as a frame's confidence: the calibrated presence when there is one."""
+    return float(result.present if result.present is not None else result.score)
+
+
+def track_ope(tracker, sequence: Sequence) -> OPERun:
     """One-pass evaluation: init on frame 0 with its ground truth, update on every other frame.
 
     An unreadable frame keeps the previous box (counted in a warning), as the field's runners do.
     """
     n = len(sequence)
-    boxes, times = np.zeros((n, 4)), np.zeros(n)
-    boxes[0] = sequence.boxes[0]
+    boxes, times, confidences = np.zeros((n, 4)), np.zeros(n), np.zeros(n)
+    boxes[0], confidences[0] = sequence.boxes[0], np.nan
     unreadable = 0
     for i, frame in enumerate(read_ahead(sequence)):
         if isinstance(frame, SeatError):
@@ -136,14 +152,15 @@ def track_ope(tracker, sequence: Sequence) -> tuple[np.ndarray, np.ndarray]:
         if i == 0:
             tracker.init(frame, sequence.boxes[0])
         else:
-            boxes[i] = tracker.update(frame).box_xywh
+            result = tracker.update(frame)
+            boxes[i], confidences[i] = result.box_xywh, confidence(result)
         times[i] = time.perf_counter() - start
     if unreadable:
         warnings.warn(f"{sequence.name}: {unreadable} unreadable frame(s) kept the previous box", stacklevel=2)
-    return boxes, times
+    return OPERun(boxes, times, confidences)
 
 
-def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[np.ndarray, np.ndarray] | SeatError]:
+def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[OPERun | SeatError]:
     """`track_ope` for several sequences in lockstep, each with its own tracker on one shared backend: at every frame
     the search crops of the sequences still running go through one batched network call per crop size (what a GPU
     wants; `eval --batch`). Each sequence gets `track_ope`'s boxes (bit for bit with ONNX Runtime) or the SeatError
@@ -152,6 +169,7 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[
 
     boxes = [np.zeros((len(s), 4)) for s in sequences]
     times = [np.zeros(len(s)) for s in sequences]
+    confidences = [np.full(len(s), np.nan) for s in sequences]
     readers = [read_ahead(s) for s in sequences]
     outcome: list = [None] * len(sequences)
     unreadable = [0] * len(sequences)
@@ -170,7 +188,7 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[
         step = [k for k in running if i < len(sequences[k])]
         frames = {k: next(readers[k]) for k in step}
         for k in [k for k in step if isinstance(frames[k], SeatError)]:
-            boxes[k][i] = boxes[k][i - 1]
+            boxes[k][i], confidences[k][i] = boxes[k][i - 1], 0.0
             unreadable[k] += 1
         live = [k for k in step if not isinstance(frames[k], SeatError)]
         if not live:
@@ -180,7 +198,8 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[
         outputs = track_together(trackers[live[0]].backend, [p[2] for p in prepared],
                                  [trackers[k].state for k in live])
         for k, (image, window, _), out in zip(live, prepared, outputs):
-            boxes[k][i] = trackers[k].locate(image.shape, window, *out).box_xywh
+            result = trackers[k].locate(image.shape, window, *out)
+            boxes[k][i], confidences[k][i] = result.box_xywh, confidence(result)
         share = (time.perf_counter() - start) / len(live)
         for k in live:
             times[k][i] = share
@@ -188,7 +207,7 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[tuple[
         if unreadable[k]:
             warnings.warn(f"{sequences[k].name}: {unreadable[k]} unreadable frame(s) kept the previous box",
                           stacklevel=2)
-        outcome[k] = (boxes[k], times[k])
+        outcome[k] = OPERun(boxes[k], times[k], confidences[k])
     return outcome
 
 
@@ -210,6 +229,14 @@ def reportable(sequences: list[Sequence], failed: set[str] = frozenset()) -> lis
     return kept
 
 
+def write_run(layout: str, out_dir: Path, name: str, run: OPERun) -> None:
+    """A one-pass run's result files; OPE folders also get `<seq>_confidence.value` (vot-toolkit's per-frame
+    property file, for `report --longterm`), written before the box file that marks the sequence complete."""
+    if layout == "ope":
+        write_confidences(confidence_path(out_dir, name), run.confidences)
+    write_boxes(layout, out_dir, name, run.boxes, run.times)
+
+
 def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int:
     """Track one sequence with the layout's protocol and write its result files; returns frames tracked."""
     if not has_initial_box(sequence):
@@ -218,8 +245,8 @@ def run_sequence(tracker, sequence: Sequence, layout: str, out_dir: Path) -> int
         run = run_vot_baseline(tracker, sequence)
         write_vot(out_dir, sequence.name, run.outputs, run.times)
     else:
-        boxes, times = track_ope(tracker, sequence)
-        write_boxes(layout, out_dir, sequence.name, boxes, times)
+        run = track_ope(tracker, sequence)
+        write_run(layout, out_dir, sequence.name, run)
     return len(sequence)
 
 
@@ -271,7 +298,7 @@ def _track_group_and_record(loaded: LoadedTracker, group: tuple[Sequence, ...], 
         result = results.get(seq.name, SeatError(f"{seq.name}: the first frame has no valid ground-truth box to "
                                                  "initialise from"))
         if not isinstance(result, SeatError):
-            write_boxes(layout, out_dir, seq.name, *result)
+            write_run(layout, out_dir, seq.name, result)
             manifest.record(out_dir, identity, seq)
             result = len(seq)
         outcomes.append(result)
