@@ -14,12 +14,13 @@ ordinary POST/DELETE with a status code and a message.
     GET    /api/sessions/{id}               the session: frames extracted so far, run state, keyframes
     GET    /api/sessions/{id}/frames/{k}.jpg  frame k (from 0), longest side at most 1280, for the timeline
     POST   /api/sessions/{id}/track         {"box": [x, y, w, h], "frame": k} -> a run from frame k (default 0) in the
-                                            worker pool, keeping the current track before k (a correction)
+                                            worker pool, keeping the current track before k (a correction);
+                                            {"boxes": [[x, y, w, h], ...]} tracks several targets together
     GET    /api/sessions/{id}/events        SSE: `progress` (the track's new boxes + scores), then `done`, `failed` or
                                             `cancelled`; when its last viewer leaves mid-run, the run stops
     POST   /api/sessions/{id}/stop          stop the run; the frames tracked so far stay downloadable
-    GET    /api/sessions/{id}/track.csv     the track (also track.json, track.mot.txt, boxes.txt); video.mp4 the
-                                            annotated video (?text=0: the box only, no burned-in score)
+    GET    /api/sessions/{id}/track.csv     the track (also track.json, track.mot.txt, boxes.txt, boxes-N.txt for
+                                            target N); video.mp4 the annotated video (?text=0: the boxes only)
     DELETE /api/sessions/{id}               end the session: its files are deleted
 """
 
@@ -87,8 +88,11 @@ def shared_tracker_factory(tracker: SeatTracker) -> TrackerFactory:
 
 
 MAX_TRACK_BODY = 4096
-"""Largest body of a track request (a box and a frame number)."""
-TRACK_BODY = 'track request: expected JSON {"box": [x, y, w, h], "frame": k} (frame optional, default 0)'
+"""Largest body of a track request (a few boxes and a frame number)."""
+TRACK_BODY = ('track request: expected JSON {"box": [x, y, w, h], "frame": k} or {"boxes": [[x, y, w, h], ...], '
+              '"frame": k} (frame optional, default 0)')
+MAX_TARGETS = 8
+"""Most targets one run tracks together."""
 FRAME_WAIT_S = 10.0
 """How long a request for a frame not yet extracted waits for it."""
 LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
@@ -223,10 +227,15 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
                 raise UploadTooLarge(f"track request: over {MAX_TRACK_BODY} bytes; {TRACK_BODY}")
         try:
             request_body = json.loads(body)
-            box, frame = request_body["box"], request_body.get("frame", 0)
+            boxes = request_body["boxes"] if "boxes" in request_body else [request_body["box"]]
+            frame = request_body.get("frame", 0)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # RecursionError: absurd nesting
             raise SeatError(TRACK_BODY) from None
-        manager.start(session, box, frame)
+        if not isinstance(boxes, list) or not boxes:
+            raise SeatError(TRACK_BODY)
+        if len(boxes) > MAX_TARGETS:
+            raise SeatError(f"track request: {len(boxes)} boxes, at most {MAX_TARGETS} targets are tracked together")
+        manager.start(session, boxes[0], frame, boxes[1:])
         return session.describe()
 
     @app.post("/api/sessions/{session_id}/stop")
@@ -247,19 +256,25 @@ def create_app(tracker_factory: TrackerFactory, *, max_upload_mb: float = 200.0,
     @app.get("/api/sessions/{session_id}/video.mp4")
     async def video(session_id: str, text: bool = True) -> FileResponse:
         session = manager.get(session_id)
-        track, path = _finished_track(session), session.video_path(text)
+        tracks, path = _finished_tracks(session), session.video_path(text)
         if not path.is_file():
-            await asyncio.to_thread(render_video, session.source, path, track, session.fps, text)
+            await asyncio.to_thread(render_video, session.source, path, tracks, session.fps, text)
         return FileResponse(path, media_type="video/mp4", filename="tracked.mp4" if text else "tracked-plain.mp4")
 
     @app.get("/api/sessions/{session_id}/{export}")
     async def export(session_id: str, export: str) -> Response:
         session = manager.get(session_id)
-        if export not in EXPORTS:
-            raise SessionNotFound(f"{export!r}: no such download (one of video.mp4, {', '.join(EXPORTS)})")
-        media_type, write = EXPORTS[export]
+        target = re.fullmatch(r"boxes-([1-9][0-9]?)\.txt", export)
+        if export not in EXPORTS and target is None:
+            raise SessionNotFound(f"{export!r}: no such download (one of video.mp4, {', '.join(EXPORTS)}, "
+                                  "boxes-N.txt for target N)")
         headers = {"Content-Disposition": f'attachment; filename="{export}"'}
-        return Response(write(_finished_track(session), session), media_type=media_type, headers=headers)
+        tracks = _finished_tracks(session)
+        if target is not None:
+            return Response(to_box_file(_target(tracks, int(target[1]), export)), media_type="text/plain",
+                            headers=headers)
+        media_type, write = EXPORTS[export]
+        return Response(write(tracks, session), media_type=media_type, headers=headers)
 
     @app.delete("/api/sessions/{session_id}", status_code=204)
     async def end(session_id: str) -> Response:
@@ -309,21 +324,29 @@ async def _next_chunk(chunks: AsyncIterator[bytes], name: str, timeouts: UploadT
         raise UploadTimeout(f"{name}: no data received for {timeouts.idle_s:g} s; the upload was aborted") from None
 
 
-def _finished_track(session: Session) -> Track:
-    """The track of the session's run once it has ended (done, or stopped with the frames tracked so far)."""
+def _finished_tracks(session: Session) -> list[Track]:
+    """Every target's track of the session's run once it has ended (done, or stopped with the frames tracked so
+    far), target 1 first."""
     run = session.run
     if run is None or not run.finished or not any(box is not None for box in run.boxes):
         raise SessionNotFound(f"session {session.id}: no tracked frames to download (track the video first)")
-    return run.track
+    return run.tracks
 
 
-EXPORTS: dict[str, tuple[str, Callable[[Track, Session], str]]] = {
-    "track.csv": ("text/csv", lambda track, _: to_csv(track)),
-    "track.json": ("application/json", lambda track, s: to_json(track, s.name, s.width, s.height, s.fps)),
-    "track.mot.txt": ("text/plain", lambda track, _: to_mot(track)),
-    "boxes.txt": ("text/plain", lambda track, _: to_box_file(track)),
+def _target(tracks: list[Track], number: int, export: str) -> Track:
+    """Target `number`'s track (from 1), for `export`."""
+    if number > len(tracks):
+        raise SessionNotFound(f"{export!r}: no target {number} (the track has {len(tracks)})")
+    return tracks[number - 1]
+
+
+EXPORTS: dict[str, tuple[str, Callable[[list[Track], Session], str]]] = {
+    "track.csv": ("text/csv", lambda tracks, _: to_csv(tracks)),
+    "track.json": ("application/json", lambda tracks, s: to_json(tracks, s.name, s.width, s.height, s.fps)),
+    "track.mot.txt": ("text/plain", lambda tracks, _: to_mot(tracks)),
+    "boxes.txt": ("text/plain", lambda tracks, _: to_box_file(tracks[0])),
 }
-"""The track's downloads by file name: (media type, writer)."""
+"""The track's downloads by file name: (media type, writer of every target's tracks)."""
 
 
 async def _stored_frame(session: Session, index: int) -> Path:
@@ -353,9 +376,10 @@ async def _event_stream(session: Session, run: Run) -> AsyncIterator[str]:
             finished = run.finished  # read first: every box appended before the end is then sent below
             count = len(run.boxes)
             if count > sent:
+                others = [{"boxes": lane.boxes[sent:count], "scores": lane.scores[sent:count]} for lane in run.others]
                 yield _sse("progress", {"start": sent, "boxes": run.boxes[sent:count], "scores": run.scores[sent:count],
                                         "presence": run.presence[sent:count], "lost": run.lost[sent:count],
-                                        "fps": round(run.fps, 1), "total": session.frame_limit()})
+                                        "others": others, "fps": round(run.fps, 1), "total": session.frame_limit()})
                 sent = count
             elif finished:
                 yield _sse(run.state, {"message": run.message, **(run.summary or {})})

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +27,9 @@ import numpy as np
 
 from ..errors import SeatError
 from ..fileio import process_gone
+from ..track.multi import MultiTracker
 from ..track.run import frame_rate
-from ..track.tracker import SeatTracker, check_init_box
+from ..track.tracker import SeatTracker, TrackResult, check_init_box
 from ..track.video import FrameSource
 from .exports import Track
 from .frames import FrameStore
@@ -73,16 +74,28 @@ def list_clips(folder: Path | None = None) -> list[Path]:
 
 
 @dataclass
+class Lane:
+    """Another target's boxes and scores per frame from frame 0 (None before the run's start frame)."""
+
+    boxes: list[list[float] | None] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)
+
+
+@dataclass
 class Run:
     """One tracking pass from a box drawn on frame `start`; it carries the whole track, read while it runs.
 
     `boxes` and `scores` hold one entry per frame from frame 0: the previous run's entries before `start` (None
     where no box exists: before the first box drawn), then this run's. A correction is a run from a later frame,
     so a corrected track is one track whose `keyframes` are every frame where the user drew the box.
+    A run of several targets (`more`: the boxes of targets 2..N drawn with `box`) keeps target 1 in `boxes` and the
+    others in `others`, one `Lane` each; corrections are single-target (`_continue` refuses the others).
     """
 
     box: tuple[float, float, float, float]
     start: int = 0
+    more: list[tuple[float, float, float, float]] = field(default_factory=list)
+    others: list[Lane] = field(default_factory=list)
     boxes: list[list[float] | None] = field(default_factory=list)
     scores: list[float | None] = field(default_factory=list)
     presence: list[float | None] = field(default_factory=list)  # calibrated probability the target is in the box
@@ -109,13 +122,25 @@ class Run:
         return Track(self.boxes[:count], self.scores[:count], list(self.keyframes), self.presence[:count],
                      self.lost[:count])
 
+    @property
+    def tracks(self) -> list[Track]:
+        """Every target's track as it stands, target 1 first (the others without presence: `MultiTracker`'s
+        targets have no calibration)."""
+        count = len(self.boxes)
+        return [self.track] + [Track(lane.boxes[:count], lane.scores[:count], list(self.keyframes),
+                                     [None] * count, [False] * count) for lane in self.others]
+
     def publish(self, box, score: float, seconds: float | None, present: float | None = None,
-                lost: bool = False) -> None:
+                lost: bool = False, others: Sequence[tuple] = ()) -> None:
         """Append a frame's result (boxes last: a reader takes the box count first); stop when cancelled.
         `seconds`: the tracker's time on the frame, None for the keyframe (init) and unreadable frames;
-        `present`, `lost`: the presence calibration's (None, False without one)."""
+        `present`, `lost`: the presence calibration's (None, False without one); `others`: (box, score) of
+        targets 2..N."""
         if self.cancel.is_set():
             raise Cancelled
+        for lane, (other_box, other_score) in zip(self.others, others, strict=True):
+            lane.scores.append(float(other_score))
+            lane.boxes.append([float(v) for v in other_box])
         self.scores.append(float(score))
         self.presence.append(None if present is None else float(present))
         self.lost.append(bool(lost))
@@ -175,7 +200,7 @@ class Session:
                 "fps": self.fps, "extracted": self.store.count, "extracting": not self.store.done,
                 "state": run.state if run else "ready", "message": run.message if run else "",
                 "tracked": len(run.boxes) if run else 0, "start": run.start if run else 0,
-                "keyframes": list(run.keyframes) if run else []}
+                "keyframes": list(run.keyframes) if run else [], "targets": 1 + len(run.others) if run else 0}
 
     def frame_limit(self) -> int | None:
         """Frames the video holds, once known (all extracted), else its declared count (None when unknown)."""
@@ -266,10 +291,12 @@ class SessionManager:
         shutil.rmtree(self.root, ignore_errors=True)
 
     # ------------------------------------------------------------------------------------------- tracking
-    def start(self, session: Session, box_xywh, frame: int = 0) -> Run:
-        """Queue a run from `box_xywh` drawn on `frame`, keeping the current track's boxes before that frame (a
-        correction when there are any); the box is checked against the video's frame size. One run at a time."""
-        box = check_init_box(box_xywh, (session.height, session.width))
+    def start(self, session: Session, box_xywh, frame: int = 0, more: Sequence = ()) -> Run:
+        """Queue a run from `box_xywh` (and `more`: the boxes of targets 2..N, tracked together) drawn on `frame`,
+        keeping the current track's boxes before that frame (a correction when there are any); the boxes are
+        checked against the video's frame size. One run at a time."""
+        box, *extra = (tuple(float(v) for v in check_init_box(b, (session.height, session.width)))
+                       for b in [box_xywh, *more])
         limit = session.frame_limit()
         if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0 or (limit and frame >= limit):
             span = f"0..{limit - 1}" if limit else "0 or more"
@@ -277,9 +304,10 @@ class SessionManager:
         with session.lock:
             if session.running:
                 raise Conflict(f"session {session.id}: a run is already in progress (stop it first)")
+            run = _continue(session.run, box, frame, extra)
             for stale in session.folder.glob("tracked-*.mp4"):  # the previous track's videos
                 stale.unlink(missing_ok=True)
-            run = session.run = _continue(session.run, tuple(float(v) for v in box), frame)
+            session.run = run
             session.runs += 1
             run.serial = session.runs
         try:
@@ -312,19 +340,48 @@ class SessionManager:
                     shutil.rmtree(session.folder, ignore_errors=True)
 
 
-def _continue(previous: Run | None, box: tuple[float, float, float, float], frame: int) -> Run:
-    """A new run from `box` on `frame` that keeps `previous`'s track before `frame` (padded with None)."""
+def _continue(previous: Run | None, box: tuple[float, float, float, float], frame: int,
+              more: list[tuple[float, float, float, float]]) -> Run:
+    """A new run from `box` (and `more`) on `frame` that keeps `previous`'s track before `frame` (padded with None).
+    Corrections are single-target: keeping a track of several targets, or adding targets to a kept one, is refused."""
     kept = previous.track if previous is not None else Track([], [], [], [], [])
+    targets = max(1 + len(more), 1 + len(previous.others) if previous is not None else 1)
+    if targets > 1 and any(b is not None for b in kept.boxes[:frame]):
+        raise Conflict(f"correction at frame {frame}: corrections are single-target and this would keep a track of "
+                       f"{targets} targets; draw every box again and track from frame 0")
     gap = [None] * max(0, frame - len(kept.boxes))
     keyframes = [k for k in kept.keyframes if k < frame] + [frame]
     return Run(box=box, start=frame, boxes=list(kept.boxes[:frame]) + gap, scores=list(kept.scores[:frame]) + gap,
                presence=list(kept.presence[:frame]) + gap, lost=list(kept.lost[:frame]) + [False] * len(gap),
-               keyframes=keyframes)
+               keyframes=keyframes, more=list(more),
+               others=[Lane([None] * frame, [None] * frame) for _ in more])
+
+
+class OneTarget:
+    """A SeatTracker behind `MultiTracker`'s interface (a list of boxes in, a list of results out), so that one loop
+    tracks one target or several."""
+
+    def __init__(self, tracker: SeatTracker):
+        self.tracker = tracker
+
+    def init(self, image: np.ndarray, boxes: list) -> None:
+        self.tracker.init(image, boxes[0])
+
+    def update(self, image: np.ndarray) -> list[TrackResult]:
+        return [self.tracker.update(image)]
+
+
+def targets_tracker(tracker: SeatTracker, count: int) -> OneTarget | MultiTracker:
+    """`tracker` itself for one target, else a `MultiTracker` on its network and hypers (one network call per
+    frame for all `count` targets; without the presence calibration, which is per tracker)."""
+    return OneTarget(tracker) if count == 1 else MultiTracker(tracker.backend, tracker.hypers)
 
 
 def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
-    """Track `session`'s video from the run's keyframe to its end. Frames before it are decoded and passed over
-    (containers cannot be trusted to seek to an exact frame); an unreadable frame keeps the previous box, score 0."""
+    """Track `session`'s video from the run's keyframe to its end, every target of the run together. Frames before
+    it are decoded and passed over (containers cannot be trusted to seek to an exact frame); an unreadable frame
+    keeps the previous boxes, score 0."""
+    targets = targets_tracker(tracker, 1 + len(run.more))
     began = time.perf_counter()
     source = FrameSource(str(session.source))
     try:
@@ -337,13 +394,14 @@ def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
             if index == run.start:
                 if frame is None:
                     raise SeatError(f"{session.name}: frame {index} cannot be decoded; draw the box on another frame")
-                tracker.init(frame, run.box)
-                run.publish(run.box, 1.0, None)
+                targets.init(frame, [run.box, *run.more])
+                run.publish(run.box, 1.0, None, others=[(b, 1.0) for b in run.more])
             elif frame is None:
-                run.publish(run.boxes[-1], 0.0, None)
+                run.publish(run.boxes[-1], 0.0, None, others=[(lane.boxes[-1], 0.0) for lane in run.others])
             else:
-                result = tracker.update(frame)
-                run.publish(result.box_xywh, result.score, time.perf_counter() - tick, result.present, result.lost)
+                first, *rest = targets.update(frame)
+                run.publish(first.box_xywh, first.score, time.perf_counter() - tick, first.present, first.lost,
+                            [(r.box_xywh, r.score) for r in rest])
     finally:
         if source.capture is not None:
             source.capture.release()

@@ -15,6 +15,10 @@
   const KEYFRAME_COLOR = "#ffa500";
   const LOST_COLOR = "#ff3b30";
   const PRESENCE_COLOR = "#2e6bd9";
+  // Target k's colour (from 0), as the annotated video draws it: target 1 green, then blue, orange, magenta...
+  const TARGET_COLORS = [TRACKED_COLOR, "#00a0ff", "#ffa000", "#ff00ff", "#ffff00", "#ff50a0"];
+  const targetColor = (k) => TARGET_COLORS[k % TARGET_COLORS.length];
+  const MAX_TARGETS = 8; // the server's limit per run
 
   // The page's whole state; exposed for the browser test and the console.
   const app = {
@@ -28,6 +32,8 @@
     presence: [], // the calibrated probability that the target is in the box, per frame (null without a calibration)
     lost: [], // per frame: the calibration says the target is lost
     keyframes: [], // frames whose box was drawn by the user (the first box and each correction)
+    pending: [], // boxes {x, y, w, h} added as targets 1..n before the box being drawn (tracked together with it)
+    others: [], // targets 2..N of the track: {boxes, scores} per target, per frame as `boxes`
     follow: true, // while tracking, the view follows the newest tracked frame
     events: null, // the EventSource of the current run
     maxUpload: 0,
@@ -114,7 +120,9 @@
     cache.clear();
     image = null;
     app.shown = -1;
-    Object.assign(app, { session, box: null, boxes: [], scores: [], presence: [], lost: [], keyframes: [], frame: 0, follow: true });
+    Object.assign(app, { session, box: null, boxes: [], scores: [], presence: [], lost: [], keyframes: [], frame: 0, follow: true,
+      pending: [], others: [] });
+    listTargets();
     setFrameCount(session);
     view.width = session.width;
     view.height = session.height;
@@ -270,7 +278,7 @@
 
   // ------------------------------------------------------------------------------------------ box editor
   const HINTS = {
-    editing: "Drag on the frame to draw the target box (on any frame: choose it with the timeline); drag inside it to move it, or its handles to resize.",
+    editing: "Drag on the frame to draw the target box (on any frame: choose it with the timeline); drag inside it to move it, or its handles to resize. Add target keeps it and lets you draw another, to track several together.",
     tracking: "Tracking… the view follows the newest frame; step back with ← or the slider to review while it runs.",
     finished: "Review: ←/→ step, Space plays. To fix drift, go to the frame, drag a new box and track on from there.",
   };
@@ -278,7 +286,8 @@
   function setState(state) {
     app.state = state;
     const tracking = state === "tracking";
-    $("start").disabled = tracking || !startBox();
+    $("start").disabled = tracking || !startBoxes().length;
+    $("add-target").disabled = state !== "editing" || !app.box || app.pending.length + 1 >= MAX_TARGETS;
     $("stop").disabled = !tracking;
     const from = app.frame > 0 ? ` from frame ${app.frame}` : "";
     $("start").textContent = `Track${from}`;
@@ -380,8 +389,43 @@
 
   function showBox() {
     fillFields(app.box);
-    $("start").disabled = app.state === "tracking" || !startBox();
+    $("start").disabled = app.state === "tracking" || !startBoxes().length;
+    $("add-target").disabled = app.state !== "editing" || !app.box || app.pending.length + 1 >= MAX_TARGETS;
     render();
+  }
+
+  // Several targets: "Add target" keeps the box drawn as the next target and clears the editor for another one;
+  // Track then tracks them all (and the box being drawn, if any) together, one network call per frame.
+  $("add-target").addEventListener("click", () => {
+    if (app.state !== "editing" || !app.box) return;
+    app.pending.push(app.box);
+    app.box = null;
+    listTargets();
+    showBox();
+  });
+
+  // The added targets, each with its colour and a remove control.
+  function listTargets() {
+    const items = app.pending.map((b, i) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = targetColor(i);
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary remove";
+      remove.textContent = "×";
+      remove.title = `Remove target ${i + 1}`;
+      remove.addEventListener("click", () => {
+        app.pending.splice(i, 1);
+        listTargets();
+        showBox();
+      });
+      item.append(swatch, `target ${i + 1}: ${[b.x, b.y, b.w, b.h].map(Math.round).join(", ")}`, remove);
+      return item;
+    });
+    $("targets").replaceChildren(...items);
+    $("targets").hidden = items.length === 0;
   }
 
   function readFields() {
@@ -406,6 +450,11 @@
   }
 
   function drawEditBox(scale) {
+    ctx.lineWidth = Math.max(2 * scale, 1.5);
+    app.pending.forEach((p, i) => {
+      ctx.strokeStyle = targetColor(i);
+      ctx.strokeRect(p.x, p.y, p.w, p.h);
+    });
     const b = app.box;
     if (!b) return;
     ctx.fillStyle = "rgba(0, 0, 0, 0.4)";
@@ -414,7 +463,7 @@
     ctx.rect(b.x, b.y, b.w, b.h);
     ctx.fill("evenodd");
     ctx.lineWidth = 2 * scale;
-    ctx.strokeStyle = TRACKED_COLOR;
+    ctx.strokeStyle = targetColor(app.pending.length);
     ctx.strokeRect(b.x, b.y, b.w, b.h);
     ctx.fillStyle = "#ffffff";
     const r = HANDLE_PX * scale * 0.7;
@@ -424,15 +473,23 @@
     }
   }
 
+  // Target 1's box (orange on a keyframe, red when lost), then every other target's in its colour.
   function drawTrackedBox(scale) {
     const b = app.boxes[app.frame];
     if (!b) return;
     const key = app.keyframes.includes(app.frame);
     const lost = app.lost[app.frame];
+    drawLabelledBox(b, key ? KEYFRAME_COLOR : lost ? LOST_COLOR : TRACKED_COLOR, key ? "drawn" : frameReadout(app.frame), scale);
+    app.others.forEach((other, i) => {
+      const box = other.boxes[app.frame];
+      if (box) drawLabelledBox(box, targetColor(i + 1), `#${i + 2} ${key ? "drawn" : `score ${other.scores[app.frame].toFixed(3)}`}`, scale);
+    });
+  }
+
+  function drawLabelledBox(b, color, label, scale) {
     ctx.lineWidth = Math.max(2 * scale, 1.5); // at least 1.5 image pixels: visible on a small video shown large
-    ctx.strokeStyle = key ? KEYFRAME_COLOR : lost ? LOST_COLOR : TRACKED_COLOR;
+    ctx.strokeStyle = color;
     ctx.strokeRect(b[0], b[1], b[2], b[3]);
-    const label = key ? "drawn" : frameReadout(app.frame);
     ctx.font = `${Math.round(13 * scale)}px system-ui, sans-serif`;
     const [tw, th] = [ctx.measureText(label).width + 8 * scale, 18 * scale];
     const gap = ctx.lineWidth; // clear of the box's edge
@@ -491,7 +548,7 @@
     $("frame-label").textContent = `frame ${app.frame} / ${app.frameCount - 1}${score}`;
     if (app.state !== "tracking") {
       $("start").textContent = app.frame > 0 ? `Track from frame ${app.frame}` : "Track";
-      $("start").disabled = !startBox();
+      $("start").disabled = !startBoxes().length;
       if (app.state === "finished") fillFields(startBox());
     }
     drawPlot();
@@ -551,7 +608,7 @@
     const inField = event.target.matches("input[type=number], select");
     if (event.key === "Enter" && !event.target.matches("button, a, select, label, input[type=file]")) {
       if (inField) readFields();
-      if (app.state === "tracking" || !startBox()) return;
+      if (app.state === "tracking" || !startBoxes().length) return;
       $("start").click();
     } else if (event.key === "Escape") {
       escape();
@@ -598,13 +655,19 @@
     return b && { x: b[0], y: b[1], w: b[2], h: b[3] };
   }
 
-  $("start").addEventListener("click", async () => {
+  // Every box to track from: the added targets first, then `startBox()`.
+  function startBoxes() {
     const from = startBox();
-    if (!app.session || !from || app.state === "tracking") return;
+    return app.state === "editing" ? [...app.pending, ...(from ? [from] : [])] : from ? [from] : [];
+  }
+
+  $("start").addEventListener("click", async () => {
+    const from = startBoxes();
+    if (!app.session || !from.length || app.state === "tracking") return;
     clearMessage();
     stopPlaying();
-    const box = FIELDS.map((k) => Math.round(from[k] * 100) / 100);
-    const body = JSON.stringify({ box, frame: app.frame });
+    const boxes = from.map((b) => FIELDS.map((k) => Math.round(b[k] * 100) / 100));
+    const body = JSON.stringify(boxes.length > 1 ? { boxes, frame: app.frame } : { box: boxes[0], frame: app.frame });
     let info;
     try {
       info = await api("POST", `/api/sessions/${app.session.id}/track`, body, "application/json");
@@ -613,7 +676,9 @@
       return;
     }
     for (const list of [app.boxes, app.scores, app.presence, app.lost]) list.length = info.start;
-    Object.assign(app, { keyframes: info.keyframes, follow: true, box: null });
+    const others = Array.from({ length: info.targets - 1 }, () => ({ boxes: [], scores: [] }));
+    Object.assign(app, { keyframes: info.keyframes, follow: true, box: null, pending: [], others });
+    listTargets();
     hideResults();
     $("progress").value = 0;
     setState("tracking");
@@ -653,6 +718,12 @@
       app[key].length = data.start; // a reconnect resends from the point the server last confirmed
       app[key].push(...data[key]);
     }
+    data.others.forEach((other, i) => {
+      for (const key of ["boxes", "scores"]) {
+        app.others[i][key].length = data.start;
+        app.others[i][key].push(...other[key]);
+      }
+    });
     const n = app.boxes.length;
     const total = data.total || n;
     if (total > app.frameCount) setFrameCount({ extracted: total, frames: total, extracting: false });
@@ -683,6 +754,13 @@
     if (!tracked) return;
     const id = app.session.id;
     for (const [key, file] of Object.entries(DOWNLOADS)) $(`download-${key}`).href = `/api/sessions/${id}/${file}`;
+    $("target-boxes").replaceChildren(...app.others.map((_, i) => {
+      const link = document.createElement("a");
+      link.className = "button secondary";
+      link.download = link.textContent = `boxes-${i + 2}.txt`;
+      link.href = `/api/sessions/${id}/boxes-${i + 2}.txt`;
+      return link;
+    }));
     $("summary").textContent = data.frames === undefined ? "" : summaryText(data);
     $("results").hidden = false;
   }
