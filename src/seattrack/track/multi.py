@@ -20,15 +20,18 @@ from ..errors import SeatError
 from .backends import Backend, make_backend
 from .crops import crop, image_mean
 from .hypers import TrackerHypers, load_hypers
+from .presence import PresenceModel
 from .tracker import SeatTracker, TrackResult, resolve_hypers
 
 
 class MultiTracker:
     """Several targets, one network call per frame (per distinct search size); ids are never reused."""
 
-    def __init__(self, backend: Backend, hypers: TrackerHypers | str | None = "default"):
+    def __init__(self, backend: Backend, hypers: TrackerHypers | str | None = "default",
+                 presence: PresenceModel | None = None):
         self.backend = backend
         self.hypers = load_hypers(hypers)
+        self.presence = presence  # each target's presence and `lost` when the weights have a calibration
         self.targets: dict[int, SeatTracker] = {}
         self._next_id = 0
 
@@ -48,7 +51,7 @@ class MultiTracker:
 
     def add(self, image: np.ndarray, box) -> int:
         """Start tracking one more target in `box` on `image` (the frame last updated, or a new one); its id."""
-        tracker = SeatTracker(self.backend, self.hypers)
+        tracker = SeatTracker(self.backend, self.hypers, self.presence)
         tracker.init(image, box)
         target_id, self._next_id = self._next_id, self._next_id + 1
         self.targets[target_id] = tracker
@@ -87,7 +90,9 @@ def track_together(backend: Backend, crops: list[np.ndarray], states: list) -> l
 def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
                        backend: str = "auto", threads: int | None = None) -> MultiTracker:
     """`load_tracker` for several targets: the same model, hypers and backend choices (see `track.tracker`)."""
-    from ..models.resolve import resolve_model
+    from ..models.resolve import resolve_model, weights_file
+    from .presence import shipped_presence
 
     net = resolve_model(name_or_checkpoint, require_weights=True)
-    return MultiTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers))
+    return MultiTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers),
+                        shipped_presence(weights_file(name_or_checkpoint)))

@@ -124,8 +124,8 @@ class Run:
 
     @property
     def tracks(self) -> list[Track]:
-        """Every target's track as it stands, target 1 first (the others without presence: `MultiTracker`'s
-        targets have no calibration)."""
+        """Every target's track as it stands, target 1 first (presence and `lost` are recorded for target 1
+        only)."""
         count = len(self.boxes)
         return [self.track] + [Track(lane.boxes[:count], lane.scores[:count], list(self.keyframes),
                                      [None] * count, [False] * count) for lane in self.others]
@@ -373,8 +373,8 @@ class OneTarget:
 
 def targets_tracker(tracker: SeatTracker, count: int) -> OneTarget | MultiTracker:
     """`tracker` itself for one target, else a `MultiTracker` on its network and hypers (one network call per
-    frame for all `count` targets; without the presence calibration, which is per tracker)."""
-    return OneTarget(tracker) if count == 1 else MultiTracker(tracker.backend, tracker.hypers)
+    frame for all `count` targets, with the same presence calibration)."""
+    return OneTarget(tracker) if count == 1 else MultiTracker(tracker.backend, tracker.hypers, tracker.presence)
 
 
 def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
