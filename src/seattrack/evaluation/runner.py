@@ -338,8 +338,8 @@ def run_benchmark(spec: TrackerSpec, sequences: list[Sequence], layout: str, out
     identity = spec.identity(layout)
     manifest.claim(out_dir, identity, has_results=any(run_paths(layout, out_dir, s.name) for s in sequences))
     mine = shard.select(sequences) if shard else list(sequences)
-    finished = [s for s in mine if is_finished(layout, out_dir, identity, s)]
-    todo = sorted((s for s in mine if s not in finished), key=lambda s: -len(s))
+    finished = {s.name for s in mine if is_finished(layout, out_dir, identity, s)}
+    todo = sorted((s for s in mine if s.name not in finished), key=lambda s: -len(s))
     retracked = sum(bool(run_paths(layout, out_dir, s.name)) for s in todo)
     workers = min(workers or default_workers(len(todo), spec.threads), max(len(todo), 1))
     failed: dict[str, str] = {}
