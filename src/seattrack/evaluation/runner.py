@@ -26,6 +26,7 @@ from ..config import to_dict
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import file_sha256
+from ..track.backends import track_together
 from ..track.hypers import TrackerHypers
 from . import manifest
 from .datasets import benchmark
@@ -165,8 +166,6 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[OPERun
     the search crops of the sequences still running go through one batched network call per crop size (what a GPU
     wants; `eval --batch`). Each sequence gets `track_ope`'s boxes (bit for bit with ONNX Runtime) or the SeatError
     of its first frame; a step's time is shared equally among the sequences in it."""
-    from ..track.multi import track_together
-
     boxes = [np.zeros((len(s), 4)) for s in sequences]
     times = [np.zeros(len(s)) for s in sequences]
     confidences = [np.full(len(s), np.nan) for s in sequences]

@@ -76,6 +76,17 @@ class TorchBackend:
         return [(o[0], o[1:]) for o in out]
 
 
+def track_together(backend: Backend, crops: list[np.ndarray], states: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`backend.track` for several targets: one `track_batch` call per distinct crop size, outputs in input order
+    (`MultiTracker` per frame, re-detection's tiles, `eval --batch` across sequences)."""
+    outputs: list = [None] * len(crops)
+    for size in sorted({c.shape[0] for c in crops}):
+        group = [i for i, c in enumerate(crops) if c.shape[0] == size]
+        for i, out in zip(group, backend.track_batch([crops[i] for i in group], [states[i] for i in group])):
+            outputs[i] = out
+    return outputs
+
+
 BACKENDS = ("auto", "torch", "onnxruntime", "onnxruntime-int8")
 
 

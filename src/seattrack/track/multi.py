@@ -17,7 +17,7 @@ import numpy as np
 
 from ..data.frames import to_bgr8
 from ..errors import SeatError
-from .backends import Backend, make_backend
+from .backends import Backend, make_backend, track_together
 from .crops import crop, image_mean
 from .hypers import TrackerHypers, load_hypers
 from .presence import PresenceModel
@@ -74,17 +74,6 @@ class MultiTracker:
         crops = [crop(image, w, mean) for w in windows]
         outputs = track_together(self.backend, crops, [t.state for t in trackers])
         return [t.locate(image.shape, w, *out) for t, w, out in zip(trackers, windows, outputs)]
-
-
-def track_together(backend: Backend, crops: list[np.ndarray], states: list) -> list[tuple[np.ndarray, np.ndarray]]:
-    """`backend.track` for several targets: one `track_batch` call per distinct crop size, outputs in input order
-    (`MultiTracker` per frame; `eval --batch` across sequences)."""
-    outputs: list = [None] * len(crops)
-    for size in sorted({c.shape[0] for c in crops}):
-        group = [i for i, c in enumerate(crops) if c.shape[0] == size]
-        for i, out in zip(group, backend.track_batch([crops[i] for i in group], [states[i] for i in group])):
-            outputs[i] = out
-    return outputs
 
 
 def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",

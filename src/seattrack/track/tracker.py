@@ -19,7 +19,7 @@ import numpy as np
 from ..data.frames import to_bgr8
 from ..errors import SeatError
 from ..models.seat import SeatNet
-from .backends import Backend, TorchBackend, make_backend
+from .backends import Backend, TorchBackend, make_backend, track_together
 from .crops import CropWindow, context_side, crop, image_mean
 from .hypers import TrackerHypers, choose_hypers, load_hypers
 from .presence import FEATURES, LostState, PresenceModel, score_map_features
@@ -136,8 +136,6 @@ class SeatTracker:
         laid over the whole frame, as many per frame as `redetect_ms` allows (in one batched network call, taken in
         turn over frames); a tile wins when its presence beats both the local result and `found_above`, and the
         target moves there. `lost` clears only through the usual hysteresis."""
-        from .multi import track_together
-
         tiles = self._tiles(image.shape, window)
         count = max(1, min(len(tiles), int(self.hypers.redetect_ms / max(self._ms_per_tile, 1e-3))))
         chosen = [tiles[(self._next_tile + k) % len(tiles)] for k in range(count)]
