@@ -8,6 +8,7 @@ expected calibration error (10 bins) on both sets, and the lost/found figures of
 calibration (`--out`, default the package's configs/presence/<model>.yaml) and a reliability diagram (`--plot`).
 
     python benchmarks/fit_presence.py [--model seat_lite] [--sequences 16] [--plot ../docs/presence-reliability.png]
+    python benchmarks/fit_presence.py --heldout      # the shipped calibration on the reserved held-out suite
 """
 
 from __future__ import annotations
@@ -82,13 +83,38 @@ def reliability_plot(sets: dict[str, tuple[np.ndarray, np.ndarray]], path: str) 
     write_bytes_atomic(path, buffer.getvalue())
 
 
+def report_heldout(model_name: str) -> None:
+    """The shipped calibration on the reserved held-out suite (other photographs and real video, made by other code,
+    through a video codec): AUROC and ECE of the presence and of the raw classifier probability. Reported, never
+    used to choose anything."""
+    from seattrack.evaluation.heldout import heldout_suite
+
+    tracker = load_tracker(model_name, threads=1)
+    if tracker.presence is None:
+        raise SystemExit(f"{model_name}: no presence calibration ships for these weights")
+    print(f"machine: {machine()}; model {model_name}; reserved held-out suite, report only")
+    for name, sequences in heldout_suite("runs/heldout").items():
+        features, labels, _ = collect(tracker, sequences)
+        present = np.array([tracker.presence.probability(f) for f in features])
+        raw = 1 / (1 + np.exp(-features[:, 0]))
+        ranked = f"AUROC {auroc(present, labels):.3f}" if 0 < labels.sum() < len(labels) else "AUROC n/a"
+        print(f"{name}: {len(labels)} frames ({(~labels).sum()} absent): {ranked}; ECE presence "
+              f"{expected_calibration_error(present, labels):.3f}, raw classifier probability "
+              f"{expected_calibration_error(raw, labels):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="seat_lite")
     parser.add_argument("--sequences", type=int, default=16, help="sequences per family in each set")
     parser.add_argument("--out", help="calibration file (default: the package's configs/presence/<model>.yaml)")
     parser.add_argument("--plot", help="reliability diagram PNG")
+    parser.add_argument("--heldout", action="store_true",
+                        help="fit nothing: report the shipped calibration on the reserved held-out suite")
     args = parser.parse_args()
+    if args.heldout:
+        report_heldout(args.model)
+        return
     weights = weights_file(args.model)
     tracker = load_tracker(args.model, threads=1)
     tracker.presence = None  # fit from the raw features, whatever calibration ships

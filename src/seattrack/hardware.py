@@ -31,3 +31,9 @@ def device_name(device: str = "cpu") -> str:
 def cache_dir(kind: str) -> Path:
     """`$SEATTRACK_CACHE/<kind>` (default `~/.cache/seattrack/<kind>`): cost tables, ONNX exports."""
     return Path(os.environ.get("SEATTRACK_CACHE", Path.home() / ".cache" / "seattrack")) / kind
+
+
+def is_device_name(text: str, kinds: tuple[str, ...] = ("cpu", "cuda")) -> bool:
+    """Whether `text` names a device: one of `kinds`, or `cuda:N`."""
+    kind, _, index = text.partition(":")
+    return kind in kinds and (not index or (kind == "cuda" and index.isdigit()))

@@ -103,3 +103,23 @@ def test_redetection_finds_the_target_where_the_local_search_cannot(tmp_path, bu
         assert overlap > 0.5 and not back[-1].lost
     else:
         assert overlap < 0.1 and back[-1].lost
+
+
+def test_several_targets_re_detect_as_one_does(tmp_path):
+    """Re-detection sits in the step every caller shares (`SeatTracker.finish`), so a MultiTracker target (and
+    `eval --batch`) finds the vanished target again exactly as the single tracker does."""
+    import dataclasses
+
+    from seattrack import load_multi_tracker
+
+    images, boxes, empty = _jump_clip(tmp_path)
+    single = load_tracker("seat_lite", threads=1)
+    multi = load_multi_tracker("seat_lite", threads=1)
+    hypers = dataclasses.replace(single.hypers, redetect_ms=1000.0)
+    single.hypers = multi.hypers = hypers
+    single.init(images[0], boxes[0])
+    multi.init(images[0], [boxes[0]])
+    for image in [*images[1:], *[empty] * 6, *[images[0]] * 8]:
+        alone, (together,) = single.update(image), multi.update(image)
+        np.testing.assert_array_equal(alone.box_xywh, together.box_xywh)
+    assert not together.lost

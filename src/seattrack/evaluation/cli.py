@@ -11,10 +11,11 @@ from ..track.backends import BACKENDS
 from .datasets import BENCHMARKS
 
 
-def device_name(text: str) -> str:
+def device_option(text: str) -> str:
     """argparse type: cpu, cuda or cuda:K."""
-    kind, _, index = text.partition(":")
-    if kind not in ("cpu", "cuda") or (index and (kind != "cuda" or not index.isdigit())):
+    from ..hardware import is_device_name
+
+    if not is_device_name(text):
         raise argparse.ArgumentTypeError(f"{text!r}: expected cpu, cuda or cuda:K")
     return text
 
@@ -36,7 +37,7 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
                                                      "4 workers; the workers of a process share its network)")
     p.add_argument("--threads", type=count(), default=1, help="network threads per process")
     p.add_argument("--backend", default="auto", choices=BACKENDS)
-    p.add_argument("--device", type=device_name, default="cpu",
+    p.add_argument("--device", type=device_option, default="cpu",
                    help="cpu, cuda:K, or cuda (worker processes spread over every GPU: use --processes)")
     p.add_argument("--batch", type=count(), default=1,
                    help="sequences each worker tracks in lockstep, their crops in one network call per frame (for "

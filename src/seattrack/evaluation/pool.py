@@ -110,8 +110,8 @@ class TrackerPool:
             return
         context = mp.get_context("spawn")  # fork is unsafe once OpenCV or OpenMP thread pools exist in the parent
         self._jobs, self._results = context.Queue(), context.Queue()
-        per_process = math.ceil(self.workers / self.processes)
-        self._procs = [context.Process(target=_serve, args=(spec, per_process, self._jobs, self._results, k),
+        self._per_process = math.ceil(self.workers / self.processes)
+        self._procs = [context.Process(target=_serve, args=(spec, self._per_process, self._jobs, self._results, k),
                                        daemon=True, name=f"seattrack-worker-{k}") for k in range(self.processes)]
         for proc in self._procs:
             proc.start()
@@ -162,7 +162,7 @@ class TrackerPool:
             self._threads.shutdown(cancel_futures=True)
             self._threads = None
         if self._procs:
-            for _ in range(self.processes * math.ceil(self.workers / self.processes)):
+            for _ in range(self.processes * self._per_process):  # one stop sign per worker thread
                 self._jobs.put(None)
             for proc in self._procs:
                 proc.join(timeout=10)

@@ -197,7 +197,7 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[OPERun
         outputs = track_together(trackers[live[0]].backend, [p[2] for p in prepared],
                                  [trackers[k].state for k in live])
         for k, (image, window, _), out in zip(live, prepared, outputs):
-            result = trackers[k].locate(image.shape, window, *out)
+            result = trackers[k].finish(image, window, *out)
             boxes[k][i], confidences[k][i] = result.box_xywh, confidence(result)
         share = (time.perf_counter() - start) / len(live)
         for k in live:

@@ -8,7 +8,7 @@
 Each target is a `SeatTracker` of its own (template state, centre, size, search size) sharing one backend, so a
 target's boxes are the single tracker's boxes for it. Per frame the crops are cut once per target and every
 target with the same search size goes into one `backend.track_batch` call (all of them unless the instance-size
-switch gave some a larger crop); box decoding stays per target (`SeatTracker.locate`).
+switch gave some a larger crop); box decoding stays per target (`SeatTracker.finish`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,21 @@ class MultiTracker:
         windows = [t.search_window() for t in trackers]
         crops = [crop(image, w, mean) for w in windows]
         outputs = track_together(self.backend, crops, [t.state for t in trackers])
-        return [t.locate(image.shape, w, *out) for t, w, out in zip(trackers, windows, outputs)]
+        return [t.finish(image, w, *out) for t, w, out in zip(trackers, windows, outputs)]
+
+
+class OneTarget:
+    """A SeatTracker behind `MultiTracker`'s interface (a list of boxes in, a list of results out), so that one loop
+    tracks one target or several (`track_source`, the web app)."""
+
+    def __init__(self, tracker: SeatTracker):
+        self.tracker = tracker
+
+    def init(self, image: np.ndarray, boxes: list) -> None:
+        self.tracker.init(image, boxes[0])
+
+    def update(self, image: np.ndarray) -> list[TrackResult]:
+        return [self.tracker.update(image)]
 
 
 def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",

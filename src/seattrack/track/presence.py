@@ -117,20 +117,12 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, ste
 def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
     """Area under the ROC curve: the probability that a positive outranks a negative (ties count half)."""
     scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels, dtype=bool)
-    pos, neg = scores[labels], scores[~labels]
+    pos, neg = scores[labels], np.sort(scores[~labels])
     if not len(pos) or not len(neg):
         raise SeatError("AUROC needs positive and negative frames")
-    order = np.argsort(np.r_[pos, neg], kind="mergesort")
-    ranks = np.empty(len(order))
-    values = np.r_[pos, neg][order]
-    i = 0
-    while i < len(values):  # average ranks over ties
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+    below = np.searchsorted(neg, pos, side="left")
+    tied = np.searchsorted(neg, pos, side="right") - below
+    return float((below + tied / 2).sum() / (len(pos) * len(neg)))
 
 
 def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from ..data.sequence import write_box_file
 from ..errors import SeatError
 from ..fileio import write_text_atomic
-from .multi import MultiTracker
+from .multi import MultiTracker, OneTarget
 from .tracker import SeatTracker
 from .video import FrameSource, VideoSink, draw_result
 
@@ -67,8 +67,9 @@ def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_x
     q / Esc in the `show` window, stops early and keeps the outputs for the frames tracked so far; any other error
     leaves no output video behind.
     """
-    multi = isinstance(tracker, MultiTracker)  # several targets: boxes (N, 4) and scores (N,) per frame
-    initial = np.asarray(box_xywh, dtype=np.float64).reshape(-1, 4) if multi else np.asarray(box_xywh, np.float64)
+    multi = isinstance(tracker, MultiTracker)
+    targets = tracker if multi else OneTarget(tracker)  # one loop: boxes (N, 4) and scores (N,) per frame
+    initial = np.asarray(box_xywh, dtype=np.float64).reshape(-1, 4)
     sink = VideoSink(out_video, source.fps) if out_video else None
     boxes, scores, times, lost = [], [], [], []
     annotated, stopped = None, False
@@ -80,14 +81,13 @@ def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_x
             if frame is None and index == 0:
                 raise SeatError(f"input {source.spec}: the first frame is unreadable, and the box refers to it")
             if index == 0:
-                tracker.init(frame, list(initial) if multi else box_xywh)
-                box, score = initial, np.ones(len(initial)) if multi else 1.0
+                targets.init(frame, list(initial))
+                box, score = initial, np.ones(len(initial))
             elif frame is None:
-                box, score = boxes[-1], np.zeros(len(initial)) if multi else 0.0
+                box, score = boxes[-1], np.zeros(len(initial))
             else:
-                results = tracker.update(frame) if multi else [tracker.update(frame)]
-                box = np.array([r.box_xywh for r in results]) if multi else results[0].box_xywh
-                score = np.array([r.score for r in results]) if multi else results[0].score
+                results = targets.update(frame)
+                box, score = np.array([r.box_xywh for r in results]), np.array([r.score for r in results])
                 if results[0].present is not None:
                     lost.append(sum(r.lost for r in results))
             times.append(time.perf_counter() - start if frame is not None else np.nan)
@@ -101,7 +101,7 @@ def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_x
             if show:
                 _show(annotated)
             if on_frame is not None:
-                on_frame(index, annotated, box, score)
+                on_frame(index, annotated, *((box, score) if multi else (box[0], float(score[0]))))
             bar.update(1)
             bar.set_postfix(score=f"{np.mean(score):.2f}", fps=f"{fps:.0f}")
     except KeyboardInterrupt:
@@ -116,17 +116,19 @@ def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_x
         sink.close()
     if not boxes:
         raise SeatError(f"input {source.spec}: no readable frames")
-    boxes_arr = np.asarray(boxes)
+    boxes_arr, scores_arr = np.asarray(boxes), np.asarray(scores)
+    if not multi:  # one target: (frames, 4) boxes and (frames,) scores, as ever
+        boxes_arr, scores_arr = boxes_arr[:, 0], scores_arr[:, 0]
     target_files = []
     if out_txt and multi:
-        target_files = write_target_files(out_txt, boxes_arr, np.asarray(scores))
+        target_files = write_target_files(out_txt, boxes_arr, scores_arr)
     elif out_txt:
         write_box_file(out_txt, boxes_arr)
     t = np.asarray(times)
     steady = t[1:] if np.isfinite(t[1:]).any() else t  # initialisation excluded when frames were tracked
     return TrackSummary(
-        frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores[1:])) if len(scores) > 1 else 1.0,
-        boxes=boxes_arr, scores=np.asarray(scores), times=t, skipped_frames=source.skipped,
+        frames=len(boxes), fps=frame_rate(steady), mean_score=float(np.mean(scores_arr[1:])) if len(boxes) > 1 else 1.0,
+        boxes=boxes_arr, scores=scores_arr, times=t, skipped_frames=source.skipped,
         lost_frames=sum(lost) if lost else None,
         ended_early=source.ended_early if not stopped else None, stopped=stopped,
         video=Path(out_video) if out_video else None,

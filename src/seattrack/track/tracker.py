@@ -122,20 +122,24 @@ class SeatTracker:
 
     # -------------------------------------------------------------------------------------------- update
     def update(self, image: np.ndarray) -> TrackResult:
-        """Locate the target in the next frame; while it is lost, and `redetect_ms` allows, look for it over the
-        whole frame too (`redetect`)."""
-        searching = self._lost is not None and self._lost.lost and self.hypers.redetect_ms > 0
+        """Locate the target in the next frame."""
         image, window, x_crop = self.search_crop(image)
-        cls, ltrb = self.backend.track(x_crop, self.state)
-        if searching:
-            return self.redetect(image, window, cls, ltrb)
-        return self.locate(image.shape, window, cls, ltrb)
+        return self.finish(image, window, *self.backend.track(x_crop, self.state))
 
-    def redetect(self, image: np.ndarray, window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
-        """While lost: the local search's output (`window`, `cls`, `ltrb`) competes with tiles of the same scale
+    def finish(self, image: np.ndarray, window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
+        """`update`'s second half, given the network's output on this frame's search crop (split out so that
+        `MultiTracker` and `eval --batch` run several crops in one network call): move to the best cell, or, while
+        the target is lost and `redetect_ms` allows, to a better one found over the whole frame (`redetect`)."""
+        best = self._best_cell(window, cls, ltrb)
+        if self._lost is not None and self._lost.lost and self.hypers.redetect_ms > 0:
+            best = self.redetect(image, window, best)
+        return self._move(image.shape, best)
+
+    def redetect(self, image: np.ndarray, window: CropWindow, local: tuple | None) -> tuple | None:
+        """While lost: the local search's best cell (`local`, on `window`) competes with tiles of the same scale
         laid over the whole frame, as many per frame as `redetect_ms` allows (in one batched network call, taken in
-        turn over frames); a tile wins when its presence beats both the local result and `found_above`, and the
-        target moves there. `lost` clears only through the usual hysteresis."""
+        turn over frames); a tile's best cell wins when its presence beats both the local one and `found_above`.
+        `lost` clears only through the usual hysteresis."""
         tiles = self._tiles(image.shape, window)
         count = max(1, min(len(tiles), int(self.hypers.redetect_ms / max(self._ms_per_tile, 1e-3))))
         chosen = [tiles[(self._next_tile + k) % len(tiles)] for k in range(count)]
@@ -144,15 +148,10 @@ class SeatTracker:
         mean = image_mean(image)
         outputs = track_together(self.backend, [crop(image, w, mean) for w in chosen], [self.state] * count)
         self._ms_per_tile = 1000 * (time.perf_counter() - start) / count
-        local = self._best_cell(window, cls, ltrb)
-        best_p, best = (self.presence.probability(local[3]), None) if local else (0.0, None)
-        for tile, (tile_cls, tile_ltrb) in zip(chosen, outputs):
-            candidate = self._best_cell(tile, tile_cls, tile_ltrb)
-            if candidate is not None and (p := self.presence.probability(candidate[3])) > best_p:
-                best_p, best = p, (tile, tile_cls, tile_ltrb)
-        if best is None or best_p <= self.presence.found_above:
-            return self.locate(image.shape, window, cls, ltrb)
-        return self.locate(image.shape, *best)
+        floor = max(self.presence.probability(local[3]) if local else 0.0, self.presence.found_above)
+        candidates = [c for c in (self._best_cell(t, *out) for t, out in zip(chosen, outputs)) if c is not None]
+        best = max(candidates, key=lambda c: self.presence.probability(c[3]), default=None)
+        return best if best is not None and self.presence.probability(best[3]) > floor else local
 
     def _tiles(self, shape: tuple[int, ...], window: CropWindow) -> list[CropWindow]:
         """Search windows of `window`'s size laid over the whole image with a third of overlap, nearest first."""
@@ -177,10 +176,8 @@ class SeatTracker:
         t, s = self.backend.template_size, self.search_size
         return CropWindow(*self.center, context_side(*self.size, self.hypers.context) * s / t, s)
 
-    def locate(self, shape: tuple[int, ...], window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
-        """Move the target to the best penalised cell of the network's output on `window` (an image of `shape`);
-        split from `update` so that `MultiTracker` runs one network call for several targets."""
-        best = self._best_cell(window, cls, ltrb)
+    def _move(self, shape: tuple[int, ...], best: tuple | None) -> TrackResult:
+        """Move the target to `best` (`_best_cell`'s box, score, size rate and features) in an image of `shape`."""
         if best is None:  # a broken output never moves the box
             return self._result(self._clipped_box(shape), 0.0, np.zeros(len(FEATURES)))
         found, score, lr, features = best

@@ -149,17 +149,37 @@ def _count_frames(path: Path) -> int:
     return count
 
 
+def temp_beside(path: Path, suffix: str) -> Path:
+    """An empty hidden file beside `path`, named after it, where a video is written before it replaces `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def replace_when_decodable(tmp: Path, path: Path, frames: int) -> None:
+    """Move the finished video `tmp` over `path` only once it decodes with all `frames` written (a full disk or a
+    failing encoder leaves a broken file: an error, and nothing replaced); `tmp` is gone afterwards either way."""
+    try:
+        decoded = _count_frames(tmp)
+        if decoded < frames:
+            raise SeatError(f"output video {path}: the written file decodes to {decoded} of {frames} frames (disk "
+                            "full?); nothing was replaced")
+        os.chmod(tmp, default_file_mode())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise SeatError(f"output video {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 class VideoSink:
     """Video writer (`.webm`: VP8, else mp4 / MPEG-4 Part 2) whose file appears at `path` only when closed
     successfully (temp file + rename)."""
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix or ".mp4",
-                                   dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temp_beside(self.path, self.path.suffix or ".mp4")
         self.fps = fps
         self.size: tuple[int, int] | None = None
         self.writer: cv2.VideoWriter | None = None
@@ -182,17 +202,7 @@ class VideoSink:
         a failing encoder leaves a broken file, reported as an error and never renamed over `path`)."""
         if self.writer is not None:
             self.writer.release()
-            try:
-                decoded = _count_frames(self.tmp)
-                if decoded < self.frames:
-                    raise SeatError(f"output video {self.path}: the written file decodes to {decoded} of "
-                                    f"{self.frames} frames (disk full?); nothing was replaced")
-                os.chmod(self.tmp, default_file_mode())
-                os.replace(self.tmp, self.path)
-            except OSError as exc:
-                raise SeatError(f"output video {self.path}: {exc.strerror or exc}") from None
-            finally:
-                self.tmp.unlink(missing_ok=True)
+            replace_when_decodable(self.tmp, self.path, self.frames)
         self.tmp.unlink(missing_ok=True)
 
     def abort(self) -> None:

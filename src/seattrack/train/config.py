@@ -8,6 +8,7 @@ from typing import Any
 from ..data.augment import ColorAugment
 from ..data.pairs import CropAugment, PairSettings
 from ..errors import SeatError
+from ..hardware import is_device_name
 
 
 def _require(where: str, checks: dict[str, bool], values: Any) -> None:
@@ -105,8 +106,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         _require("config", {"epochs": self.epochs >= 1, "threads": self.threads >= 0,
                             "checkpoint_every": self.checkpoint_every >= 0, "log_every": self.log_every >= 1}, self)
-        kind, _, index = self.device.partition(":")
-        if kind not in ("auto", "cpu", "cuda") or (index and (kind != "cuda" or not index.isdigit())):
+        if not is_device_name(self.device, ("auto", "cpu", "cuda")):
             raise SeatError(f"config.device {self.device!r}: expected auto, cpu, cuda or cuda:N")
 
 

@@ -8,15 +8,13 @@ without error (a temporary file beside it, renamed into place).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SeatError
-from ..fileio import default_file_mode
+from ..track.video import replace_when_decodable, temp_beside
 
 PRESET = "veryfast"  # libx264's speed/size trade-off: 'veryfast' encodes several times faster than 'medium'
 CRF = 23  # libx264's default quality
@@ -37,9 +35,8 @@ class H264Sink:
         self.fps = fps
         self.process: subprocess.Popen | None = None
         self.size: tuple[int, int] | None = None
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".mp4", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self.frames = 0
+        self._tmp = temp_beside(self.path, ".mp4")
 
     def _start(self, width: int, height: int) -> None:
         """Start ffmpeg reading raw frames of this size from its stdin; odd sides are padded by a pixel (4:2:0)."""
@@ -58,6 +55,7 @@ class H264Sink:
                             f"first frame's {self.size[0]}x{self.size[1]}")
         try:
             self.process.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
+            self.frames += 1
         except BrokenPipeError:
             raise SeatError(f"output video {self.path}: ffmpeg stopped: {self._finish()}") from None
 
@@ -72,7 +70,8 @@ class H264Sink:
         return error if self.process.wait() != 0 else ""
 
     def close(self) -> None:
-        """Finish the file and move it into place; an ffmpeg failure is one line naming the file."""
+        """Finish the file and move it into place once it decodes with every frame; an ffmpeg failure is one line
+        naming the file."""
         if self.process is None:
             self.abort()
             raise SeatError(f"output video {self.path}: no frames to write")
@@ -80,8 +79,7 @@ class H264Sink:
         if error or self.process.returncode != 0:
             self.abort()
             raise SeatError(f"output video {self.path}: ffmpeg failed: {error.splitlines()[-1] if error else '?'}")
-        os.chmod(self._tmp, default_file_mode())
-        os.replace(self._tmp, self.path)
+        replace_when_decodable(self._tmp, self.path, self.frames)
 
     def abort(self) -> None:
         """Stop ffmpeg and delete the temporary file; `path` is left as it was."""

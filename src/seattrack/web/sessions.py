@@ -27,9 +27,9 @@ import numpy as np
 
 from ..errors import SeatError
 from ..fileio import process_gone
-from ..track.multi import MultiTracker
+from ..track.multi import MultiTracker, OneTarget
 from ..track.run import frame_rate
-from ..track.tracker import SeatTracker, TrackResult, check_init_box
+from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
 from .exports import Track
 from .frames import FrameStore
@@ -355,20 +355,6 @@ def _continue(previous: Run | None, box: tuple[float, float, float, float], fram
                presence=list(kept.presence[:frame]) + gap, lost=list(kept.lost[:frame]) + [False] * len(gap),
                keyframes=keyframes, more=list(more),
                others=[Lane([None] * frame, [None] * frame) for _ in more])
-
-
-class OneTarget:
-    """A SeatTracker behind `MultiTracker`'s interface (a list of boxes in, a list of results out), so that one loop
-    tracks one target or several."""
-
-    def __init__(self, tracker: SeatTracker):
-        self.tracker = tracker
-
-    def init(self, image: np.ndarray, boxes: list) -> None:
-        self.tracker.init(image, boxes[0])
-
-    def update(self, image: np.ndarray) -> list[TrackResult]:
-        return [self.tracker.update(image)]
 
 
 def targets_tracker(tracker: SeatTracker, count: int) -> OneTarget | MultiTracker:
