@@ -32,9 +32,11 @@ def test_a_worker_process_that_dies_is_a_one_line_error_and_leaves_no_process(ch
 
 def test_the_reader_thread_stops_when_the_consumer_stops_early(otb_root):
     sequence = load_sequences("otb", str(otb_root))[3]  # 14 frames, more than the 2 read ahead
-    before = threading.active_count()
+    def readers() -> list[threading.Thread]:  # by name: other tests' threads may come and go meanwhile
+        return [t for t in threading.enumerate() if t.name == f"read-{sequence.name}"]
+
     frames = read_ahead(sequence, depth=2)
     first = next(frames)
-    assert first.shape[2] == 3
+    assert first.shape[2] == 3 and len(readers()) == 1
     frames.close()  # the consumer gives up after one frame: the reader must not stay blocked on a full queue
-    assert threading.active_count() == before
+    assert readers() == []
