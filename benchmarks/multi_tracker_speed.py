@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from common import machine
-from seattrack.data.frames import read_frame
 from seattrack.models.resolve import resolve_model
+from seattrack.ops.frames import read_frame
 from seattrack.track.backends import make_backend
 from seattrack.track.multi import MultiTracker
 from seattrack.track.tracker import SeatTracker, resolve_hypers

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from seattrack.data.frames import read_frame
 from seattrack.export.onnx import export_onnx
 from seattrack.export.quantize import Int8Options
 from seattrack.models import save_model
 from seattrack.models.registry import create_model
-from seattrack.track.crops import CropWindow, crop
+from seattrack.ops.crops import CropWindow, crop
+from seattrack.ops.frames import read_frame
 
 # small but real: 2 train clips x 8 frames to calibrate, 1 held-out clip x 20 frames to measure agreement
 SMALL_INT8 = Int8Options(calib_clips=2, calib_frames=8, check_clips=1, check_frames=20, threads=1)

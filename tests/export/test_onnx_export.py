@@ -12,12 +12,12 @@ import pytest
 import torch
 from torch import nn
 
-from seattrack.data.frames import read_frame
 from seattrack.errors import SeatError
 from seattrack.export import onnx as export_module
 from seattrack.export.onnx import export_onnx, reference_outputs
 from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
 from seattrack.models.registry import create_model
+from seattrack.ops.frames import read_frame
 from seattrack.track.backends import TorchBackend
 from seattrack.track.tracker import SeatTracker
 from tests.export.conftest import real_crops, to_tensor, torch_threads

@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import onnx
 
-from seattrack.data.frames import read_frame
 from seattrack.export.calibration import Clip, record_crops
 from seattrack.export.quantize import int8_agreement, quantize_folder
 from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
+from seattrack.ops.frames import read_frame
 from tests.export.conftest import SMALL_INT8
 
 

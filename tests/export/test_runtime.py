@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seattrack.data.frames import read_frame
 from seattrack.errors import SeatError
 from seattrack.export import runtime
 from seattrack.export.runtime import OnnxRuntimeBackend
+from seattrack.ops.frames import read_frame
 from seattrack.track.backends import TorchBackend
 from seattrack.track.hypers import TrackerHypers
 from seattrack.track.tracker import SeatTracker, load_tracker

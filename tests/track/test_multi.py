@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import seattrack
-from seattrack.data.frames import read_frame
 from seattrack.errors import SeatError
+from seattrack.ops.frames import read_frame
 from seattrack.track.hypers import TrackerHypers
 from seattrack.track.multi import MultiTracker
 from seattrack.track.tracker import SeatTracker

@@ -4,8 +4,8 @@ import pytest
 
 from seattrack.errors import SeatError
 from seattrack.evaluation.metrics import iou
+from seattrack.ops.crops import CropWindow, crop
 from seattrack.track.backends import TorchBackend
-from seattrack.track.crops import CropWindow, crop
 from seattrack.track.tracker import SeatTracker
 from tests.track.oracle import MagentaOracle
 

@@ -20,7 +20,7 @@ from torch.utils.data import Dataset
 
 from ..errors import SeatError
 from ..models.seat import MapGeometry
-from ..track.crops import CropWindow, context_side, crop, image_mean
+from ..ops.crops import CropWindow, context_side, crop, image_mean
 from .augment import ColorAugment, blur, color_jitter, to_gray
 from .labels import make_labels
 from .sequence import Sequence

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SeatError
-from .frames import read_frame
+from ..ops.frames import read_frame
 
 
 @dataclass

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..data.frames import read_frame
 from ..errors import SeatError
+from ..ops.frames import read_frame
 from ..track.tracker import SeatTracker, load_tracker
 
 

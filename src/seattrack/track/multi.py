@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.frames import to_bgr8
 from ..errors import SeatError
+from ..ops.crops import crop, image_mean
+from ..ops.frames import to_bgr8
 from .backends import Backend, make_backend, track_together
-from .crops import crop, image_mean
 from .hypers import TrackerHypers, load_hypers
 from .presence import PresenceModel
 from .tracker import SeatTracker, TrackResult, resolve_hypers

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.frames import to_bgr8
 from ..errors import SeatError
 from ..models.seat import SeatNet
+from ..ops.crops import CropWindow, context_side, crop, image_mean
+from ..ops.frames import to_bgr8
 from .backends import Backend, TorchBackend, make_backend, track_together
-from .crops import CropWindow, context_side, crop, image_mean
 from .hypers import TrackerHypers, choose_hypers, load_hypers
 from .presence import FEATURES, LostState, PresenceModel, score_map_features
 

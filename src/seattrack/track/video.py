@@ -13,9 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..data.frames import read_frame, to_bgr8
 from ..errors import SeatError
 from ..fileio import default_file_mode
+from ..ops.frames import read_frame, to_bgr8
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 # Codec per output suffix. WebM: VP8, which browsers play (libvpx writes it ~4x faster than VP9). Anything else:

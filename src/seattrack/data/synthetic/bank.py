@@ -17,7 +17,7 @@ import numpy as np
 import skimage.data
 
 from ...errors import SeatError
-from ..frames import to_bgr8
+from ...ops.frames import to_bgr8
 from .photos import debian_photos
 
 TRAIN_IMAGES: tuple[str, ...] = (
