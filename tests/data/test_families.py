@@ -132,7 +132,7 @@ def test_every_family_renders_valid_pairs_and_clips(family: str, val_photos: lis
     again = render_sequence(np.random.default_rng(3), config, val_photos, family)
     assert all(np.array_equal(a, b) for a, b in zip(clip.frames, again.frames, strict=True))
     assert clip.visible[0] and np.isfinite(clip.boxes).all()
-    frames, boxes, _, _ = render_pair(np.random.default_rng(4), config, val_photos, 7, family)
+    frames = render_pair(np.random.default_rng(4), config, val_photos, 7, family).frames
     assert len(frames) == 2 and frames[0].shape == (120, 160, 3)
     source = SyntheticPairSource("val", seed=0, config=config, max_gap=5, family=family)
     pair = source.sample(np.random.default_rng(0))

@@ -106,11 +106,13 @@ def test_same_seed_same_clip(train_images: list[np.ndarray]) -> None:
     np.testing.assert_array_equal(first.boxes, again.boxes)
     np.testing.assert_array_equal(first.attributes["cover"], again.attributes["cover"])
     assert not np.array_equal(first.frames[0], other.frames[0])
+    assert first.frame(3) is first.frames[3] and first.subsequence(2, 4).frame(0) is first.frames[2]  # in memory
 
 
 def test_clips_have_valid_boxes_and_motion(train_images: list[np.ndarray]) -> None:
     for seed in range(4):
-        frames, boxes, visible, attributes = render_sequence(np.random.default_rng(seed), SMALL, train_images)
+        clip = render_sequence(np.random.default_rng(seed), SMALL, train_images)
+        frames, boxes, visible, attributes = clip.frames, clip.boxes, clip.visible, clip.attributes
         assert len(frames) == len(boxes) == len(visible) == SMALL.length
         assert all(frame.shape == (120, 160, 3) and frame.dtype == np.uint8 for frame in frames)
         assert_boxes_valid(boxes, SMALL.frame_size)
@@ -125,8 +127,8 @@ def test_clips_have_valid_boxes_and_motion(train_images: list[np.ndarray]) -> No
 def test_box_bounds_the_rendered_target() -> None:
     """With a flat background and a flat target, the box is the bound of the target-coloured pixels."""
     for seed in range(6):
-        frames, boxes, _, _ = render_sequence(np.random.default_rng(seed), PLAIN, [flat(BLACK), flat(GREEN)])
-        for frame, box in zip(frames, boxes, strict=True):
+        clip = render_sequence(np.random.default_rng(seed), PLAIN, [flat(BLACK), flat(GREEN)])
+        for frame, box in zip(clip.frames, clip.boxes, strict=True):
             green = frame[:, :, 1].astype(int)
             background = np.median(green)
             np.testing.assert_allclose(box, box_of(np.abs(green - background) >= 128), atol=1)
@@ -158,7 +160,8 @@ def test_occluded_frames_are_invisible_and_cover_is_measured() -> None:
 
 
 def test_render_pair_draws_two_frames_gap_apart(train_images: list[np.ndarray]) -> None:
-    frames, boxes, visible, attributes = render_pair(np.random.default_rng(5), SMALL, train_images, gap=30)
+    pair = render_pair(np.random.default_rng(5), SMALL, train_images, gap=30)
+    frames, boxes, visible, attributes = pair.frames, pair.boxes, pair.visible, pair.attributes
     again = render_pair(np.random.default_rng(5), SMALL, train_images, gap=30)
     assert len(frames) == 2 and visible[0] and attributes["cover"].shape == (2,)
     assert_boxes_valid(boxes, SMALL.frame_size)

@@ -1,12 +1,13 @@
 """The `Sequence` contract: every dataset source yields these and everything downstream reads only these.
 
-Boxes are (N, 4) float64 `x, y, w, h` in 0-based pixels (top-left corner, continuous coordinates: pixel j
-spans [j, j+1)). Rows for frames without a usable box are NaN and `visible` is False there.
+Frames are file paths (datasets on disk, read when asked for) or BGR uint8 arrays (clips rendered in memory); one
+type serves both so readers, the synthetic renderer and calibration hand the same thing downstream. Boxes are
+(N, 4) float64 `x, y, w, h` in 0-based pixels (top-left corner, continuous coordinates: pixel j spans [j, j+1)).
+Rows for frames without a usable box are NaN and `visible` is False there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,17 @@ from ..ops.frames import read_frame
 
 @dataclass
 class Sequence:
-    """One annotated video: frame paths, boxes, visibility and optional per-frame attributes."""
+    """One annotated video: frames (paths or arrays), boxes, visibility and optional per-frame attributes."""
 
     name: str
-    frames: list[str]
+    frames: list[str] | list[np.ndarray]
     boxes: np.ndarray
     visible: np.ndarray | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     dataset: str = ""
 
     def __post_init__(self) -> None:
-        self.frames = [str(f) for f in self.frames]
+        self.frames = [f if isinstance(f, np.ndarray) else str(f) for f in self.frames]
         self.boxes = np.asarray(self.boxes, dtype=np.float64).reshape(-1, 4)
         if len(self.boxes) != len(self.frames):
             raise SeatError(
@@ -45,16 +46,9 @@ class Sequence:
         return len(self.frames)
 
     def frame(self, index: int) -> np.ndarray:
-        """Frame `index` as BGR uint8."""
-        return read_frame(self.frames[index])
-
-    def iter_frames(self) -> Iterator[np.ndarray]:
-        for path in self.frames:
-            yield read_frame(path)
-
-    def init_box(self) -> np.ndarray:
-        """The first frame's box (the tracker's initialisation)."""
-        return self.boxes[0]
+        """Frame `index` as BGR uint8: read from its file, or the in-memory array itself (not a copy)."""
+        frame = self.frames[index]
+        return frame if isinstance(frame, np.ndarray) else read_frame(frame)
 
     def subsequence(self, start: int, stop: int, name: str | None = None) -> Sequence:
         """Frames [start, stop) as a new Sequence (per-frame attribute arrays are sliced too)."""

@@ -12,7 +12,7 @@
 from .bank import TRAIN_IMAGES, VAL_IMAGES, image_bank
 from .camera import plan_region_scene, render_region_frame
 from .config import SceneConfig
-from .families import FAMILIES, TRAINING_FAMILIES, RenderedSequence, render_pair, render_sequence
+from .families import FAMILIES, TRAINING_FAMILIES, render_pair, render_sequence
 from .photos import PHOTO_PACKAGES, PHOTOS, debian_photos
 from .procedural import object_mask, procedural_texture
 from .render import render_frame
@@ -21,8 +21,8 @@ from .source import SyntheticPairSource
 from .writer import synthetic_sequences, write_sequences
 
 __all__ = [
-    "FAMILIES", "PHOTOS", "PHOTO_PACKAGES", "TRAINING_FAMILIES", "TRAIN_IMAGES", "VAL_IMAGES", "RenderedSequence",
-    "SceneConfig", "SyntheticPairSource", "debian_photos", "image_bank", "object_mask", "plan_region_scene",
+    "FAMILIES", "PHOTOS", "PHOTO_PACKAGES", "TRAINING_FAMILIES", "TRAIN_IMAGES", "VAL_IMAGES", "SceneConfig",
+    "SyntheticPairSource", "debian_photos", "image_bank", "object_mask", "plan_region_scene",
     "plan_scene", "procedural_texture", "render_frame", "render_pair", "render_region_frame", "render_sequence",
     "synthetic_sequences", "write_sequences",
 ]

@@ -11,11 +11,10 @@ A clip is a pure function of the generator's state, so a pair draws only its two
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ...errors import SeatError
+from ..sequence import Sequence
 from .camera import plan_region_scene, render_region_frame
 from .config import SceneConfig
 from .render import render_frame
@@ -26,15 +25,6 @@ TRAINING_FAMILIES: tuple[str, ...] = ("composite", "camera")
 """The families a training mixture may use; `parallax` is kept for leave-one-family-out validation."""
 
 
-class RenderedSequence(NamedTuple):
-    """Frames (BGR uint8), boxes (N, 4) x,y,w,h, visible (N,) and attributes (`cover`: visible fraction)."""
-
-    frames: list[np.ndarray]
-    boxes: np.ndarray
-    visible: np.ndarray
-    attributes: dict[str, np.ndarray]
-
-
 def check_family(family: str) -> str:
     if family not in FAMILIES:
         raise SeatError(f"synthetic scene family {family!r}: expected one of {list(FAMILIES)}")
@@ -42,7 +32,7 @@ def check_family(family: str) -> str:
 
 
 def _render(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], family: str, length: int,
-            times: list[int]) -> RenderedSequence:
+            times: list[int], name: str) -> Sequence:
     if check_family(family) == "composite":
         scene = plan_scene(rng, config, images, length)
         drawn = [render_frame(scene, t) for t in times]
@@ -53,16 +43,17 @@ def _render(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarr
         drawn = [render_region_frame(region_scene, t) for t in times]
     frames, boxes, covers = zip(*drawn, strict=True)
     cover = np.array(covers)
-    return RenderedSequence(list(frames), np.stack(boxes), cover >= config.visible_cover, {"cover": cover})
+    return Sequence(name, list(frames), np.stack(boxes), cover >= config.visible_cover, {"cover": cover}, "synthetic")
 
 
 def render_sequence(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray],
-                    family: str = "composite") -> RenderedSequence:
-    """A fresh random clip of `config.length` frames of `family` built from `images` (see `image_bank`)."""
-    return _render(rng, config, images, family, config.length, list(range(config.length)))
+                    family: str = "composite", name: str = "") -> Sequence:
+    """A fresh random clip of `config.length` frames of `family` built from `images` (see `image_bank`), in memory;
+    its attributes hold `cover` (the target's visible fraction per frame)."""
+    return _render(rng, config, images, family, config.length, list(range(config.length)), name)
 
 
 def render_pair(rng: np.random.Generator, config: SceneConfig, images: list[np.ndarray], gap: int,
-                family: str = "composite") -> RenderedSequence:
+                family: str = "composite") -> Sequence:
     """Frames 0 and `gap` of a fresh random clip of `family` (only those two are drawn)."""
-    return _render(rng, config, images, family, gap + 1, [0, gap])
+    return _render(rng, config, images, family, gap + 1, [0, gap], "")

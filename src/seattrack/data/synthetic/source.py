@@ -38,8 +38,8 @@ class SyntheticPairSource:
         """One pair: frame 0 (the target unoccluded) and frame `gap` of a new scene."""
         rng = rng or self._rng
         gap = int(rng.integers(1, self.max_gap + 1))
-        frames, boxes, visible, _ = render_pair(rng, self.config, self.images, gap, self.family)
-        return Pair(frames[0], boxes[0], frames[1], boxes[1], bool(visible[1]))
+        clip = render_pair(rng, self.config, self.images, gap, self.family)
+        return Pair(clip.frames[0], clip.boxes[0], clip.frames[1], clip.boxes[1], bool(clip.visible[1]))
 
     def distractor(self, rng: np.random.Generator, avoid: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The search frame and box of a new scene (every scene is new, so `avoid` needs no check)."""

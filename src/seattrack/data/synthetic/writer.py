@@ -26,7 +26,7 @@ from ...fileio import write_text_atomic
 from ..sequence import Sequence, read_box_file, write_box_file
 from .bank import SPLITS, image_bank
 from .config import SceneConfig
-from .families import FAMILIES, RenderedSequence, check_family, render_sequence
+from .families import FAMILIES, check_family, render_sequence
 
 JPEG_QUALITY = 92
 _FRAME = re.compile(r"\d{8}\.jpg")
@@ -43,17 +43,19 @@ def _sequence_rng(seed: int, split: str, index: int, family: str) -> np.random.G
 
 
 def _render_indexed(index: int, split: str, seed: int, config: SceneConfig, images: list[np.ndarray], family: str
-                    ) -> RenderedSequence:
-    return render_sequence(_sequence_rng(seed, split, index, family), config, images, family)
+                    ) -> Sequence:
+    return render_sequence(_sequence_rng(seed, split, index, family), config, images, family,
+                           sequence_name(split, index, family))
 
 
 def synthetic_sequences(n: int, split: str = "train", seed: int = 0, config: SceneConfig | None = None,
-                        family: str = "composite") -> Iterator[tuple[str, RenderedSequence]]:
+                        family: str = "composite") -> Iterator[tuple[str, Sequence]]:
     """Yield `n` (name, clip) pairs in memory: the same clips `write_sequences` writes for these arguments."""
     config = config or SceneConfig()
     images = image_bank(split)
     for index in range(n):
-        yield sequence_name(split, index, family), _render_indexed(index, split, seed, config, images, family)
+        clip = _render_indexed(index, split, seed, config, images, family)
+        yield clip.name, clip
 
 
 def _meta(index: int, split: str, seed: int, config: SceneConfig, family: str) -> dict:
@@ -81,7 +83,7 @@ def _load(folder: Path, meta: dict) -> Sequence | None:
     return Sequence(folder.name, frames, boxes, absent == 0, {"cover": cover}, dataset="synthetic")
 
 
-def _write(folder: Path, clip: RenderedSequence, meta: dict) -> None:
+def _write(folder: Path, clip: Sequence, meta: dict) -> None:
     """Write `clip` into the (new, empty) `folder`."""
     for t, frame in enumerate(clip.frames):
         ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
@@ -118,7 +120,7 @@ def _replaceable(folder: Path, meta: dict, force: bool) -> None:
                         f"{recorded.get('seed') if isinstance(recorded, dict) else '?'}); not replaced without --force")
 
 
-def _make(folder: Path, meta: dict, clip: RenderedSequence) -> None:
+def _make(folder: Path, meta: dict, clip: Sequence) -> None:
     """Write `clip` into a staging folder beside `folder`, then swap it in (replacing a partial or already allowed
     stale folder there)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
