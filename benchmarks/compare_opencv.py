@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from common import machine, validation_suite
-from seattrack.evaluation.metrics import evaluate_ope
+from seattrack.evaluation.ope import evaluate_ope
 from seattrack.track.tracker import load_tracker
 
 

@@ -20,9 +20,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from common import machine, validation_suite
-from seattrack.evaluation.metrics import iou
 from seattrack.fileio import file_sha256, write_bytes_atomic
 from seattrack.models.resolve import weights_file
+from seattrack.ops.boxes import iou
 from seattrack.track.presence import (
     FEATURES,
     LostState,

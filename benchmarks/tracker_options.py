@@ -18,7 +18,7 @@ import torch
 from common import machine, validation_suite
 from compare_opencv import SeatRunner, run
 from seattrack.config import to_dict
-from seattrack.evaluation.metrics import evaluate_ope
+from seattrack.evaluation.ope import evaluate_ope
 from seattrack.track.hypers import load_hypers
 from seattrack.track.tracker import load_tracker
 

@@ -20,10 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from common import validation_suite  # noqa: E402
 from seattrack.config import to_dict  # noqa: E402
-from seattrack.evaluation.metrics import evaluate_ope, iou  # noqa: E402
+from seattrack.evaluation.ope import evaluate_ope  # noqa: E402
 from seattrack.evaluation.runner import track_ope  # noqa: E402
 from seattrack.models import load_model  # noqa: E402
 from seattrack.models.checkpoint import model_from_payload, model_payload, save_model  # noqa: E402
+from seattrack.ops.boxes import iou  # noqa: E402
 from seattrack.track.backends import TorchBackend  # noqa: E402
 from seattrack.track.hypers import load_hypers  # noqa: E402
 from seattrack.track.tracker import SeatTracker  # noqa: E402

@@ -34,7 +34,7 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--threads", type=count(), default=None)
 
     def run(args: argparse.Namespace) -> None:
-        from .evaluation.metrics import evaluate_ope
+        from .evaluation.ope import evaluate_ope
         from .track.run import track_source
         from .track.tracker import load_tracker
         from .track.video import FrameSource

@@ -15,7 +15,7 @@ import pytest
 
 from seattrack.cli import main
 from seattrack.evaluation.datasets import load_sequences
-from seattrack.evaluation.metrics import evaluate_ope
+from seattrack.evaluation.ope import evaluate_ope
 from seattrack.evaluation.results import load_results, write_boxes
 from seattrack.evaluation.runner import TrackerSpec, track_ope
 from seattrack.evaluation.tune import score

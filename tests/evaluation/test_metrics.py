@@ -25,10 +25,13 @@ from hypothesis import strategies as st
 from seattrack.data.sequence import Sequence
 from seattrack.data.sources import SeatDataWarning
 from seattrack.errors import SeatError
-from seattrack.evaluation import metrics as m
 from seattrack.evaluation.datasets import load_sequences
-from seattrack.evaluation.report import mean_fps
+from seattrack.evaluation.got10k import evaluate_got10k
+from seattrack.evaluation.ope import OPEResult, evaluate_ope, labelled_visible, sequence_errors
+from seattrack.evaluation.presets import GOT10K, LASOT_OFFICIAL, PRESETS, PYSOT, TRACKINGNET_SERVER, get_preset
 from seattrack.evaluation.results import load_results, load_times, write_boxes
+from seattrack.evaluation.speed import mean_fps
+from seattrack.ops.boxes import center_error, clip_to_image, iou, normalized_center_error
 from tests.evaluation.layouts import write_gt, write_otb, write_uav123
 
 TOL = 1e-6
@@ -88,7 +91,7 @@ def write_ope_results(root: Path, preds: dict[str, np.ndarray], times: dict[str,
     return tracker_dir
 
 
-def assert_ope_parity(ours: m.OPEResult, fps: float, toolkit: dict) -> None:
+def assert_ope_parity(ours: OPEResult, fps: float, toolkit: dict) -> None:
     overall = toolkit["overall"]
     assert ours.auc == pytest.approx(overall["success_score"], abs=TOL)
     assert ours.precision_score == pytest.approx(overall["precision_score"], abs=TOL)
@@ -100,9 +103,9 @@ def assert_ope_parity(ours: m.OPEResult, fps: float, toolkit: dict) -> None:
         assert scores["precision"] == pytest.approx(toolkit["seq_wise"][name]["precision_score"], abs=TOL)
 
 
-def evaluate_files(tracker_dir: Path, sequences: list[Sequence]) -> tuple[m.OPEResult, float]:
+def evaluate_files(tracker_dir: Path, sequences: list[Sequence]) -> tuple[OPEResult, float]:
     """Our `got10k` preset on the result files, with the branch for the sequences' dataset."""
-    ours = m.evaluate_ope(load_results("ope", tracker_dir, sequences), sequences, "got10k")
+    ours = evaluate_ope(load_results("ope", tracker_dir, sequences), sequences, "got10k")
     return ours, mean_fps(load_times("ope", tracker_dir, sequences), [s.name for s in sequences])
 
 
@@ -172,10 +175,10 @@ def test_the_otb_and_uav_experiments_treat_nan_ground_truth_differently() -> Non
     gt[2] = np.nan
     pred = {"s": np.array([[0, 0, 10, 10]] * 4, float)}
     otb, uav = seq("s", gt, dataset="otb"), seq("s", gt, dataset="uav")
-    assert m.evaluate_ope(pred, [otb], "got10k").auc == pytest.approx(3 / 4 * 20 / 21)
-    assert m.evaluate_ope(pred, [otb], "got10k").precision_score == pytest.approx(3 / 4)
-    assert m.evaluate_ope(pred, [uav], "got10k").auc == pytest.approx(20 / 21)
-    assert m.evaluate_ope(pred, [uav], "got10k").precision_score == 1.0
+    assert evaluate_ope(pred, [otb], "got10k").auc == pytest.approx(3 / 4 * 20 / 21)
+    assert evaluate_ope(pred, [otb], "got10k").precision_score == pytest.approx(3 / 4)
+    assert evaluate_ope(pred, [uav], "got10k").auc == pytest.approx(20 / 21)
+    assert evaluate_ope(pred, [uav], "got10k").precision_score == 1.0
 
 
 def test_lasot_length_mismatch_matches_the_toolkit_lasot_experiment(tmp_path: Path) -> None:
@@ -206,7 +209,7 @@ def test_lasot_length_mismatch_matches_the_toolkit_lasot_experiment(tmp_path: Pa
         boxes[0] = anno[0]
         n = min(len(boxes), len(anno))
         curves.append(experiment._calc_curves(*experiment._calc_metrics(boxes[:n], anno[:n])))
-    ours = m.evaluate_ope(preds, sequences, "got10k")
+    ours = evaluate_ope(preds, sequences, "got10k")
     success, precision = (np.mean(c, axis=0) for c in zip(*curves, strict=True))
     assert ours.auc == pytest.approx(np.mean(success), abs=TOL)
     assert ours.precision_score == pytest.approx(precision[20], abs=TOL)
@@ -275,7 +278,7 @@ def test_got10k_val_numbers_match_the_toolkit(tmp_path: Path, nan_in_scored_fram
                                   report_dir=str(tmp_path / "reports"))
     toolkit = experiment.report(["tracker"])["tracker"]
 
-    ours = m.evaluate_got10k(load_results("got10k", results, sequences), sequences,
+    ours = evaluate_got10k(load_results("got10k", results, sequences), sequences,
                              load_times("got10k", results, sequences))
     if nan_in_scored_frame:  # the toolkit has no guard: NaN reaches the AO mean
         assert np.isnan(ours.ao) and np.isnan(toolkit["overall"]["ao"])
@@ -294,12 +297,12 @@ def test_got10k_val_numbers_match_the_toolkit(tmp_path: Path, nan_in_scored_fram
 def test_got10k_refuses_a_run_of_another_length() -> None:
     s = seq("a", [[0, 0, 10, 10]] * 5, resolution=(100, 100))
     with pytest.raises(SeatError, match="run 1 has 4 boxes for 5 frames"):
-        m.evaluate_got10k({"a": [np.zeros((4, 4))]}, [s])
+        evaluate_got10k({"a": [np.zeros((4, 4))]}, [s])
 
 
 def test_got10k_bounding_shifts_boxes_like_the_toolkit() -> None:
     """A box sticking out to the left is moved to x = 0 and keeps its width (capped by the image)."""
-    np.testing.assert_allclose(m.clip_to_image([[-5, 10, 20, 200], [90, -1, 30, 5]], (100, 50)),
+    np.testing.assert_allclose(clip_to_image([[-5, 10, 20, 200], [90, -1, 30, 5]], (100, 50)),
                                [[0, 10, 20, 40], [90, 0, 10, 5]])
 
 
@@ -307,13 +310,14 @@ def test_got10k_bounding_shifts_boxes_like_the_toolkit() -> None:
 
 
 def test_iou_and_center_error_match_the_toolkit_functions() -> None:
-    from got10k.utils.metrics import center_error, rect_iou
+    from got10k.utils.metrics import center_error as toolkit_center_error
+    from got10k.utils.metrics import rect_iou
 
     rng = np.random.default_rng(4)
     a = np.column_stack([rng.uniform(-50, 50, (500, 2)), rng.uniform(1, 60, (500, 2))])
     b = np.column_stack([rng.uniform(-50, 50, (500, 2)), rng.uniform(1, 60, (500, 2))])
-    np.testing.assert_allclose(m.iou(a, b), rect_iou(a.copy(), b.copy()), atol=1e-12)
-    np.testing.assert_allclose(m.center_error(a, b), center_error(a, b), atol=1e-12)
+    np.testing.assert_allclose(iou(a, b), rect_iou(a.copy(), b.copy()), atol=1e-12)
+    np.testing.assert_allclose(center_error(a, b), toolkit_center_error(a, b), atol=1e-12)
 
 
 # -- hand-worked convention differences ------------------------------------------------------------------------------
@@ -324,25 +328,25 @@ def test_inclusive_and_continuous_iou_agree_on_xywh_boxes() -> None:
     boxes the -1 and +1 cancel (see the property test below), so the conventions never differ on the same boxes;
     what moves toolkits' numbers is a step that changes the boxes, e.g. TrackingNet's rounding (tested below)."""
     a, b = [0, 0, 10, 10], [5, 0, 10, 10]
-    assert m.iou(a, b, "continuous") == pytest.approx(1 / 3)
-    assert m.iou(a, b, "inclusive") == pytest.approx(1 / 3)
-    assert m.iou(a, [10, 0, 10, 10], "inclusive") == 0.0  # touching edges share no pixel
+    assert iou(a, b, "continuous") == pytest.approx(1 / 3)
+    assert iou(a, b, "inclusive") == pytest.approx(1 / 3)
+    assert iou(a, [10, 0, 10, 10], "inclusive") == 0.0  # touching edges share no pixel
     with pytest.raises(SeatError, match="IoU convention"):
-        m.iou(a, b, "pixels")
+        iou(a, b, "pixels")
 
 
 def test_first_frame_is_kept_by_pysot_and_overwritten_by_the_others() -> None:
     s = seq("s", [[1, 1, 10, 10]] * 2)
     pred = {"s": [[50, 50, 10, 10], [1, 1, 10, 10]]}  # frame 0 missed, frame 1 perfect
-    assert m.evaluate_ope(pred, [s], "pysot").auc == pytest.approx(10 / 21)  # half the frames pass 20 thresholds
+    assert evaluate_ope(pred, [s], "pysot").auc == pytest.approx(10 / 21)  # half the frames pass 20 thresholds
     for preset in ("got10k", "pytracking", "lasot_official"):
-        assert m.evaluate_ope(pred, [s], preset).auc == pytest.approx(20 / 21)  # tau = 1.0 never passes
+        assert evaluate_ope(pred, [s], preset).auc == pytest.approx(20 / 21)  # tau = 1.0 never passes
 
 
 def test_invalid_ground_truth_is_a_failure_in_pysot_but_a_precision_success() -> None:
     gt = np.array([[0, 0, 10, 10]] * 4, float)
     gt[2] = np.nan
-    pysot = m.evaluate_ope({"s": np.array([[0, 0, 10, 10]] * 4, float)}, [seq("s", gt)], "pysot")
+    pysot = evaluate_ope({"s": np.array([[0, 0, 10, 10]] * 4, float)}, [seq("s", gt)], "pysot")
     assert pysot.auc == pytest.approx(3 / 4 * 20 / 21)  # IoU -1 at frame 2, denominator 4
     assert pysot.precision_score == 1.0  # a GT center that is not > 0 counts as a precision success
 
@@ -354,8 +358,8 @@ def test_pytracking_rejects_nan_ground_truth_outside_uav() -> None:
     gt[2] = np.nan
     pred = {"s": np.array([[0, 0, 10, 10]] * 4, float)}
     with pytest.raises(SeatError, match="NaN in the ground truth"):
-        m.evaluate_ope(pred, [seq("s", gt, dataset="otb")], "pytracking")
-    uav = m.evaluate_ope(pred, [seq("s", gt, dataset="uav")], "pytracking")
+        evaluate_ope(pred, [seq("s", gt, dataset="otb")], "pytracking")
+    uav = evaluate_ope(pred, [seq("s", gt, dataset="uav")], "pytracking")
     assert uav.precision_score == 1.0 and uav.norm_precision_score == 1.0
     assert uav.auc == pytest.approx(3 / 4 * 20 / 21)
 
@@ -366,10 +370,10 @@ def test_pytracking_validity_checks_only_gt_width_and_height() -> None:
     error +inf fails, normalised center error -1 passes."""
     at_origin = seq("s", [[0, 1, 10, 10]] * 2)
     pred = {"s": [[0, 1, 10, 10]] * 2}
-    assert m.evaluate_ope(pred, [at_origin], "pytracking").auc == pytest.approx(20 / 21)
-    assert m.evaluate_ope(pred, [at_origin], "lasot_official").auc == 0.0
+    assert evaluate_ope(pred, [at_origin], "pytracking").auc == pytest.approx(20 / 21)
+    assert evaluate_ope(pred, [at_origin], "lasot_official").auc == 0.0
     empty_gt = seq("s", [[1, 1, 10, 10], [1, 1, 0, 10]])
-    result = m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10]]}, [empty_gt], "pytracking")
+    result = evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10]]}, [empty_gt], "pytracking")
     assert (result.auc, result.precision_score, result.norm_precision_score) == pytest.approx((10 / 21, 1 / 2, 1.0))
 
 
@@ -377,21 +381,21 @@ def test_pytracking_validity_checks_only_gt_width_and_height() -> None:
 def test_pytracking_rejects_nan_and_negative_predictions_and_repairs_empty_ones() -> None:
     s = seq("s", [[1, 1, 10, 10]] * 3)
     with pytest.raises(SeatError, match="sequence s: invalid prediction .* frame 1"):
-        m.evaluate_ope({"s": [[1, 1, 10, 10], [np.nan] * 4, [1, 1, 10, 10]]}, [s], "pytracking")
+        evaluate_ope({"s": [[1, 1, 10, 10], [np.nan] * 4, [1, 1, 10, 10]]}, [s], "pytracking")
     with pytest.raises(SeatError, match="invalid prediction .* frame 2"):
-        m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, -2, 10]]}, [s], "pytracking")
-    repaired = m.evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, 0, 10]]}, [s], "pytracking")
+        evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, -2, 10]]}, [s], "pytracking")
+    repaired = evaluate_ope({"s": [[1, 1, 10, 10], [1, 1, 10, 10], [1, 1, 0, 10]]}, [s], "pytracking")
     assert repaired.auc == pytest.approx(20 / 21)
     with pytest.raises(SeatError, match="NaN overlap at frame 1"):  # x2 = -inf + inf: 'Nans in calculated overlap'
-        m.evaluate_ope({"s": [[1, 1, 10, 10], [-np.inf, 1, np.inf, 10], [1, 1, 10, 10]]}, [s], "pytracking")
+        evaluate_ope({"s": [[1, 1, 10, 10], [-np.inf, 1, np.inf, 10], [1, 1, 10, 10]]}, [s], "pytracking")
 
 
 def test_lasot_official_drops_sequences_whose_curve_is_all_zero() -> None:
     good = seq("good", [[1, 1, 10, 10]] * 3)
     lost = seq("lost", [[1, 1, 10, 10]] * 3, visible=[False, True, True])  # frame 0 absent: fails despite = GT
     preds = {"good": [[1, 1, 10, 10]] * 3, "lost": [[1, 1, 10, 10], [60, 60, 10, 10], [60, 60, 10, 10]]}
-    official = m.evaluate_ope(preds, [good, lost], "lasot_official")
-    kept = m.evaluate_ope(preds, [good, lost], dataclasses.replace(m.LASOT_OFFICIAL, drop_zero_sequences=False))
+    official = evaluate_ope(preds, [good, lost], "lasot_official")
+    kept = evaluate_ope(preds, [good, lost], dataclasses.replace(LASOT_OFFICIAL, drop_zero_sequences=False))
     assert official.auc == pytest.approx(20 / 21)
     assert kept.auc == pytest.approx(10 / 21)
 
@@ -399,8 +403,8 @@ def test_lasot_official_drops_sequences_whose_curve_is_all_zero() -> None:
 def test_lasot_official_replaces_empty_predictions_with_the_previous_box() -> None:
     s = seq("s", [[1, 1, 10, 10]] * 3)
     pred = {"s": [[1, 1, 10, 10], [1, 1, 10, 10], [5, 5, 0, 0]]}
-    assert m.evaluate_ope(pred, [s], "lasot_official").auc == pytest.approx(20 / 21)  # frame 2 takes frame 1's box
-    assert m.evaluate_ope(pred, [s], "got10k").auc == pytest.approx(2 / 3 * 20 / 21)  # empty box: IoU 0
+    assert evaluate_ope(pred, [s], "lasot_official").auc == pytest.approx(20 / 21)  # frame 2 takes frame 1's box
+    assert evaluate_ope(pred, [s], "got10k").auc == pytest.approx(2 / 3 * 20 / 21)  # empty box: IoU 0
 
 
 # A LaSOT sequence written to disk (10x20 GT at (5, 5), 1-based files as LaSOT ships them) and a result file:
@@ -455,8 +459,8 @@ def lasot_case(tmp_path: Path) -> tuple[list[Sequence], dict[str, np.ndarray]]:
 def test_absent_frames_and_normalised_precision_on_a_lasot_sequence(lasot_case, preset: str, dataset: str) -> None:
     sequences, preds = lasot_case
     assert sequences[0].dataset == "lasot" and sequences[0].visible.tolist() == [True] * 3 + [False, True, False]
-    assert m.labelled_visible(sequences[0]).tolist() == [True] * 3 + [False, True, True]
-    result = m.evaluate_ope(preds, sequences, preset, dataset=dataset)
+    assert labelled_visible(sequences[0]).tolist() == [True] * 3 + [False, True, True]
+    result = evaluate_ope(preds, sequences, preset, dataset=dataset)
     assert (result.auc, result.precision_score, result.norm_precision_score) == pytest.approx(
         LASOT_TABLE[preset, dataset], abs=TOL)
 
@@ -467,32 +471,32 @@ def test_length_policies() -> None:
     short, long = {"s": [[1, 1, 10, 10]] * 2}, {"s": [[1, 1, 10, 10]] * 6}
     for preset in ("pysot", "got10k"):  # pysot; ExperimentOTB / UAV123 assert equal lengths
         with pytest.raises(SeatError, match="2 predicted boxes for 4 frames"):
-            m.evaluate_ope(short, [s], preset)
+            evaluate_ope(short, [s], preset)
     for preset in ("lasot_official", "pytracking"):  # the MATLAB kit and pytracking's LaSOT branch
         with pytest.raises(SeatError, match="at least one box per frame"):
-            m.evaluate_ope(short, [lasot], preset)
-    assert m.evaluate_ope(short, [lasot], "got10k").auc == pytest.approx(20 / 21)  # both truncated to 2 frames
-    assert m.evaluate_ope(short, [s], "pytracking").auc == pytest.approx(1 / 2 * 20 / 21)  # zero boxes fail
-    assert m.evaluate_ope(short, [s], "trackingnet_server").precision_curve[0] == pytest.approx(1 / 2)  # NaN fails
+            evaluate_ope(short, [lasot], preset)
+    assert evaluate_ope(short, [lasot], "got10k").auc == pytest.approx(20 / 21)  # both truncated to 2 frames
+    assert evaluate_ope(short, [s], "pytracking").auc == pytest.approx(1 / 2 * 20 / 21)  # zero boxes fail
+    assert evaluate_ope(short, [s], "trackingnet_server").precision_curve[0] == pytest.approx(1 / 2)  # NaN fails
     for preset in ("pytracking", "lasot_official", "trackingnet_server"):
-        assert m.evaluate_ope(long, [s], preset).success_curve[0] == 1.0
-    assert m.evaluate_ope(long, [lasot], "got10k").success_curve[0] == 1.0
+        assert evaluate_ope(long, [s], preset).success_curve[0] == 1.0
+    assert evaluate_ope(long, [lasot], "got10k").success_curve[0] == 1.0
 
 
 def test_normalised_precision_at_020_versus_mean_of_the_curve() -> None:
     """Frame 1 is off by 1.75 px on a 10 px box: normalised error 0.175 passes 33 of the 51 thresholds."""
     s = seq("s", [[0, 0, 10, 10]] * 2)
     pred = {"s": [[0, 0, 10, 10], [1.75, 0, 10, 10]]}
-    assert m.evaluate_ope(pred, [s], "pysot").norm_precision_score == 1.0
-    assert m.evaluate_ope(pred, [s], "pytracking").norm_precision_score == 1.0
-    assert m.evaluate_ope(pred, [s], "got10k").norm_precision_score == pytest.approx((51 + 33) / 102)
+    assert evaluate_ope(pred, [s], "pysot").norm_precision_score == 1.0
+    assert evaluate_ope(pred, [s], "pytracking").norm_precision_score == 1.0
+    assert evaluate_ope(pred, [s], "got10k").norm_precision_score == pytest.approx((51 + 33) / 102)
 
 
 def test_normalised_center_error_guards() -> None:
     pred, gt = [2, 0, 0.5, 10], [0, 0, 0.5, 10]
-    assert m.normalized_center_error(pred, gt, "max1") == pytest.approx(2.0)  # divided by max(1, 0.5)
-    assert m.normalized_center_error(pred, gt, "none") == pytest.approx(4.0)
-    assert m.normalized_center_error(pred, gt, "eps") == pytest.approx(4.0)
+    assert normalized_center_error(pred, gt, "max1") == pytest.approx(2.0)  # divided by max(1, 0.5)
+    assert normalized_center_error(pred, gt, "none") == pytest.approx(4.0)
+    assert normalized_center_error(pred, gt, "eps") == pytest.approx(4.0)
 
 
 def test_max1_guard_through_the_got10k_preset() -> None:
@@ -500,9 +504,9 @@ def test_max1_guard_through_the_got10k_preset() -> None:
     normalised error of 0.25 (fails at 0.20); got10k's max(1, size) sees 0.125 (passes 38 of the 51 thresholds)."""
     s = seq("s", [[10, 10, 0.5, 10]] * 2)
     pred = {"s": [[10, 10, 0.5, 10], [10.125, 10, 0.5, 10]]}
-    assert m.evaluate_ope(pred, [s], "pysot").norm_precision_score == pytest.approx(1 / 2)
-    assert m.evaluate_ope(pred, [s], "pytracking").norm_precision_score == pytest.approx(1 / 2)
-    assert m.evaluate_ope(pred, [s], "got10k").norm_precision_score == pytest.approx((51 + 38) / 102)
+    assert evaluate_ope(pred, [s], "pysot").norm_precision_score == pytest.approx(1 / 2)
+    assert evaluate_ope(pred, [s], "pytracking").norm_precision_score == pytest.approx(1 / 2)
+    assert evaluate_ope(pred, [s], "got10k").norm_precision_score == pytest.approx((51 + 38) / 102)
 
 
 def test_eps_guard_through_the_pysot_preset() -> None:
@@ -510,10 +514,10 @@ def test_eps_guard_through_the_pysot_preset() -> None:
     guard it is 0 / 0 = NaN, a failure (the IoU fails either way: pysot needs GT w, h > 0)."""
     s = seq("s", [[10, 10, 10, 10], [10, 10, 0, 10]])
     pred = {"s": [[10, 10, 10, 10], [10, 10, 0, 10]]}
-    assert m.evaluate_ope(pred, [s], "pysot").norm_precision_score == 1.0
-    unguarded = dataclasses.replace(m.PYSOT, norm_guard="none")
-    assert m.evaluate_ope(pred, [s], unguarded).norm_precision_score == pytest.approx(1 / 2)
-    assert m.evaluate_ope(pred, [s], "pysot").auc == pytest.approx(10 / 21)
+    assert evaluate_ope(pred, [s], "pysot").norm_precision_score == 1.0
+    unguarded = dataclasses.replace(PYSOT, norm_guard="none")
+    assert evaluate_ope(pred, [s], unguarded).norm_precision_score == pytest.approx(1 / 2)
+    assert evaluate_ope(pred, [s], "pysot").auc == pytest.approx(10 / 21)
 
 
 def test_trackingnet_rounds_boxes_and_integrates_the_curves() -> None:
@@ -522,29 +526,29 @@ def test_trackingnet_rounds_boxes_and_integrates_the_curves() -> None:
     0.05 * (18 + 0.75 + 0.25) = 0.95. Center error 1 px: precision curve 0.5 at 0 px, then 1: 0.05 * 19.75."""
     s = seq("s", [[10, 10, 20, 20]] * 2)
     pred = {"s": [[0, 0, 5, 5], [10.4, 10.6, 20.5, 19.5]]}
-    errors = m.sequence_errors(pred["s"], s, m.TRACKINGNET_SERVER)
+    errors = sequence_errors(pred["s"], s, TRACKINGNET_SERVER)
     assert errors.iou[1] == pytest.approx(19 / 21)
-    result = m.evaluate_ope(pred, [s], "trackingnet_server")
+    result = evaluate_ope(pred, [s], "trackingnet_server")
     assert result.auc == pytest.approx(0.95)
     assert result.precision_score == pytest.approx(0.9875)
     assert len(result.precision_curve) == 21
-    assert m.evaluate_ope(pred, [s], "pytracking").auc == pytest.approx((19 + 0.5) / 21)  # mean, not trapezoid
+    assert evaluate_ope(pred, [s], "pytracking").auc == pytest.approx((19 + 0.5) / 21)  # mean, not trapezoid
 
 
 def test_presets_describe_themselves_and_validate() -> None:
-    for preset in m.PRESETS.values():
+    for preset in PRESETS.values():
         assert preset.doc and preset.name in preset.describe()
-    assert m.get_preset("pytracking", "UAV20L").invalid_center == "success"
-    assert m.get_preset("got10k", "lasot").name == "got10k[lasot]"
+    assert get_preset("pytracking", "UAV20L").invalid_center == "success"
+    assert get_preset("got10k", "lasot").name == "got10k[lasot]"
     with pytest.raises(SeatError, match="unknown metric preset"):
-        m.get_preset("otb")
+        get_preset("otb")
     with pytest.raises(SeatError, match="length='sometimes'"):
-        dataclasses.replace(m.GOT10K, length="sometimes")
+        dataclasses.replace(GOT10K, length="sometimes")
 
 
 def test_missing_predictions_name_the_sequence() -> None:
     with pytest.raises(SeatError, match="no predictions for sequence b"):
-        m.evaluate_ope({"a": [[0, 0, 1, 1]]}, [seq("a", [[0, 0, 1, 1]]), seq("b", [[0, 0, 1, 1]])])
+        evaluate_ope({"a": [[0, 0, 1, 1]]}, [seq("a", [[0, 0, 1, 1]]), seq("b", [[0, 0, 1, 1]])])
 
 
 # -- properties -----------------------------------------------------------------------------------------------------
@@ -559,29 +563,29 @@ convention = st.sampled_from(["continuous", "inclusive"])
 @settings(max_examples=200, deadline=None)
 @given(box, box, convention)
 def test_iou_is_a_symmetric_fraction(a, b, conv) -> None:
-    value = float(m.iou(a, b, conv))
+    value = float(iou(a, b, conv))
     assert 0.0 <= value <= 1.0
-    assert value == float(m.iou(b, a, conv))
+    assert value == float(iou(b, a, conv))
 
 
 @settings(max_examples=200, deadline=None)
 @given(box, convention)
 def test_iou_of_a_box_with_itself_is_one(a, conv) -> None:
-    assert float(m.iou(a, a, conv)) == pytest.approx(1.0, rel=1e-6)
+    assert float(iou(a, a, conv)) == pytest.approx(1.0, rel=1e-6)
 
 
 @settings(max_examples=200, deadline=None)
 @given(box, box)
 def test_inclusive_and_continuous_iou_are_the_same_number(a, b) -> None:
     """On the same x,y,w,h boxes the two conventions differ by float rounding only."""
-    assert float(m.iou(a, b, "inclusive")) == pytest.approx(float(m.iou(a, b, "continuous")), abs=1e-6)
+    assert float(iou(a, b, "inclusive")) == pytest.approx(float(iou(a, b, "continuous")), abs=1e-6)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(box, odd_box), min_size=1, max_size=12), st.sampled_from(sorted(m.PRESETS)))
+@given(st.lists(st.tuples(box, odd_box), min_size=1, max_size=12), st.sampled_from(sorted(PRESETS)))
 def test_ope_never_raises_on_valid_but_odd_boxes(pairs, preset) -> None:
     gt, pred = (np.array(column, dtype=np.float64) for column in zip(*pairs, strict=True))
-    result = m.evaluate_ope({"s": pred}, [seq("s", gt)], preset)
+    result = evaluate_ope({"s": pred}, [seq("s", gt)], preset)
     for value in result.scores:
         assert 0.0 <= value <= 1.0
 
@@ -590,7 +594,7 @@ def test_ope_never_raises_on_valid_but_odd_boxes(pairs, preset) -> None:
 @given(st.lists(st.tuples(box, odd_box), min_size=2, max_size=12), st.integers(1, 4000), st.integers(1, 4000))
 def test_got10k_never_raises_on_boxes_outside_the_image(pairs, width, height) -> None:
     gt, pred = (np.array(column, dtype=np.float64) for column in zip(*pairs, strict=True))
-    result = m.evaluate_got10k({"s": [pred]}, [seq("s", gt, resolution=(width, height))])
+    result = evaluate_got10k({"s": [pred]}, [seq("s", gt, resolution=(width, height))])
     assert np.isnan(result.ao) or 0.0 <= result.ao <= 1.0
 
 
@@ -617,11 +621,11 @@ def test_pytracking_iou_is_not_capped_and_matches_upstream_bit_for_bit():
     rng = np.random.default_rng(0)
     gt = np.c_[rng.uniform(0, 300, (500, 2)), rng.uniform(1, 80, (500, 2))]
     pred = gt + rng.normal(0, 4, gt.shape) * (rng.random((500, 1)) < 0.8)  # 20 % exact copies
-    np.testing.assert_array_equal(m.iou(pred, gt, "inclusive", cap=False), _upstream_pytracking_iou(pred, gt))
+    np.testing.assert_array_equal(iou(pred, gt, "inclusive", cap=False), _upstream_pytracking_iou(pred, gt))
     exact = np.array([[10.3, 20.7, 33.1, 47.9]])
     assert _upstream_pytracking_iou(exact, exact)[0] > 1.0  # the float rounding the issue found on frame 0
-    assert m.iou(exact, exact, "inclusive", cap=False)[0] > 1.0 and m.iou(exact, exact, "inclusive")[0] == 1.0
-    assert m.get_preset("pytracking").iou_cap is False and m.get_preset("pysot").iou_cap is True
+    assert iou(exact, exact, "inclusive", cap=False)[0] > 1.0 and iou(exact, exact, "inclusive")[0] == 1.0
+    assert get_preset("pytracking").iou_cap is False and get_preset("pysot").iou_cap is True
 
 
 def test_normalised_centres_are_divided_before_subtracting_as_pysot_and_pytracking_do():
@@ -629,10 +633,10 @@ def test_normalised_centres_are_divided_before_subtracting_as_pysot_and_pytracki
     gt = np.c_[rng.uniform(0, 300, (2000, 2)), rng.uniform(1, 80, (2000, 2))]
     pred = gt + rng.normal(0, 6, gt.shape)
     for preset, eps in (("pysot", 1e-16), ("pytracking", 0.0)):
-        p = m.get_preset(preset)
-        ours = m.normalized_center_error(pred, gt, p.norm_guard, p.norm_divide_first)
+        p = get_preset(preset)
+        ours = normalized_center_error(pred, gt, p.norm_guard, p.norm_divide_first)
         np.testing.assert_array_equal(ours, _upstream_norm_center(pred, gt, eps))
-    subtract_first = m.normalized_center_error(pred, gt, "none")
+    subtract_first = normalized_center_error(pred, gt, "none")
     assert (subtract_first != _upstream_norm_center(pred, gt, 0.0)).any()  # the order is visible in the last bits
 
 
@@ -642,7 +646,7 @@ def test_pysot_cuts_the_extra_rows_of_lasot_monkey_17_and_refuses_them_elsewhere
     gt = np.tile([[10.0, 10.0, 20.0, 20.0]], (6, 1))
     longer = np.vstack([gt, [[0.0, 0.0, 5.0, 5.0]] * 3])
     monkey = seq("monkey-17", gt, dataset="lasot")
-    assert m.evaluate_ope({"monkey-17": longer}, [monkey], "pysot").auc == pytest.approx(
-        m.evaluate_ope({"monkey-17": gt}, [monkey], "pysot").auc)
+    assert evaluate_ope({"monkey-17": longer}, [monkey], "pysot").auc == pytest.approx(
+        evaluate_ope({"monkey-17": gt}, [monkey], "pysot").auc)
     with pytest.raises(SeatError):
-        m.evaluate_ope({"monkey-3": longer}, [seq("monkey-3", gt, dataset="lasot")], "pysot")
+        evaluate_ope({"monkey-3": longer}, [seq("monkey-3", gt, dataset="lasot")], "pysot")

@@ -14,7 +14,8 @@ from seattrack.data.sequence import Sequence
 from seattrack.data.sources import SeatDataWarning
 from seattrack.errors import SeatError
 from seattrack.evaluation.datasets import load_sequences
-from seattrack.evaluation.metrics import evaluate_got10k, evaluate_ope
+from seattrack.evaluation.got10k import evaluate_got10k
+from seattrack.evaluation.ope import evaluate_ope
 from seattrack.evaluation.report import attribute_flags, make_report
 from seattrack.evaluation.results import load_results, write_boxes, write_vot
 from seattrack.evaluation.vot import evaluate_vot

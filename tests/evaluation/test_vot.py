@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from seattrack.data.sequence import Sequence
 from seattrack.errors import SeatError
 from seattrack.evaluation import vot
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 
 GT = [0, 0, 10, 10]
 SIZE = (100, 100)

@@ -39,7 +39,7 @@ def test_vot_toolkit_runs_the_entry_from_trackers_ini(target_sequence, tmp_path)
     from vot.dataset import load_sequence
     from vot.tracker import ObjectStatus
 
-    from seattrack.evaluation.metrics import iou
+    from seattrack.ops.boxes import iou
 
     frames, gt = target_sequence
     root = tmp_path / "vot" / "target"

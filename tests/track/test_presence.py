@@ -88,7 +88,7 @@ def test_redetection_finds_the_target_where_the_local_search_cannot(tmp_path, bu
     a re-detection budget the whole-frame tiles find it; without one the tracker stays lost."""
     import dataclasses
 
-    from seattrack.evaluation.metrics import iou
+    from seattrack.ops.boxes import iou
 
     images, boxes, empty = _jump_clip(tmp_path)
     tracker = load_tracker("seat_lite", threads=1)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from seattrack.errors import SeatError
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from seattrack.ops.crops import CropWindow, crop
 from seattrack.track.backends import TorchBackend
 from seattrack.track.tracker import SeatTracker

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from seattrack.cli import main
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from seattrack.web import app as app_module
 from seattrack.web.app import shared_tracker_factory
 from seattrack.web.sessions import list_clips

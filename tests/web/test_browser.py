@@ -7,7 +7,7 @@ import urllib.request
 
 import numpy as np
 
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from tests.web.helpers import LiveServer, PausingTracker, bundled_clip, count_frames, drag_on_canvas
 
 

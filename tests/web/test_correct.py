@@ -11,7 +11,7 @@ import urllib.request
 
 import numpy as np
 
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from tests.web.helpers import drag_on_canvas, save_screenshot
 from tests.web.test_review import DOCS, box_drawn, show
 

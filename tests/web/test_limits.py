@@ -18,7 +18,7 @@ import pytest
 
 from seattrack.cli import main
 from seattrack.errors import SeatError
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from seattrack.web.app import UploadTimeouts, shared_tracker_factory
 from seattrack.web.frames import PREVIEW_SIDE
 from tests.web.helpers import LiveServer, count_frames, streamed_boxes

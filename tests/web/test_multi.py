@@ -10,7 +10,7 @@ import json
 import cv2
 import numpy as np
 
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from tests.web.helpers import drag_on_canvas
 from tests.web.test_correct import download, go_to
 from tests.web.test_review import box_drawn, canvas_rgb

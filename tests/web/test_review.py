@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seattrack.evaluation.metrics import iou
+from seattrack.ops.boxes import iou
 from seattrack.web.app import shared_tracker_factory
 from tests.web.helpers import LiveServer, drag_on_canvas, open_page, save_screenshot, write_target_video
 

@@ -16,7 +16,7 @@ Computed as vot-toolkit 0.9 computes them (`vot/analysis/longterm.py`), not as t
 Two things follow the code where the papers read otherwise: Pr(τ) averages over every frame with confidence >= τ,
 also those where the tracker reports no box (an absent target with no box counts 1, a visible one 0), and such
 absent-and-empty frames add 1 to Re's numerator too. One difference is ours: the toolkit rasterises boxes to whole
-pixels (corners rounded) before the IoU; here the IoU is continuous (`metrics.iou`), the same on integer boxes.
+pixels (corners rounded) before the IoU; here the IoU is continuous (`ops.boxes.iou`), the same on integer boxes.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ import numpy as np
 from ..data.sequence import Sequence, valid_boxes
 from ..errors import SeatError
 from ..fileio import write_text_atomic
-from .metrics import image_size, iou, labelled_visible
+from ..ops.boxes import intersect_image, iou
+from .got10k import image_size
+from .ope import labelled_visible
 
 RESOLUTION = 100  # the toolkit's `_Thresholds.resolution` default
 
@@ -61,16 +63,6 @@ def determine_thresholds(scores: Iterable[float], resolution: int = RESOLUTION) 
     return np.concatenate([[np.inf], values, [-np.inf]])
 
 
-def bounded_box(boxes: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """x, y, w, h boxes intersected with the image [0, W] x [0, H] (the toolkit's `bounded=True`)."""
-    width, height = size
-    x1 = np.clip(boxes[:, 0], 0, width)
-    y1 = np.clip(boxes[:, 1], 0, height)
-    x2 = np.clip(boxes[:, 0] + boxes[:, 2], 0, width)
-    y2 = np.clip(boxes[:, 1] + boxes[:, 3], 0, height)
-    return np.stack([x1, y1, x2 - x1, y2 - y1], axis=1)
-
-
 def frame_overlaps(pred: Any, gt: Any, visible: Any, size: tuple[int, int]) -> np.ndarray:
     """Per-frame overlap as the toolkit's `calculate_overlaps`: a prediction that is not finite or has w or h <= 0
     is "no box"; an absent target with no box gives 1, one side without a box 0, else the bounded IoU."""
@@ -80,7 +72,7 @@ def frame_overlaps(pred: Any, gt: Any, visible: Any, size: tuple[int, int]) -> n
     reported = valid_boxes(pred)
     both = reported & visible
     out = np.where(~reported & ~visible, 1.0, 0.0)
-    out[both] = iou(bounded_box(pred[both], size), bounded_box(gt[both], size))
+    out[both] = iou(intersect_image(pred[both], size), intersect_image(gt[both], size))
     return out
 
 
@@ -100,7 +92,7 @@ def evaluate_longterm(preds: Mapping[str, Any], confidences: Mapping[str, Any], 
                       image_sizes: Mapping[str, tuple[int, int]] | None = None) -> LongTermResult:
     """VOT long-term Pr / Re / F of per-frame boxes `preds[name]` (N, 4) and confidences `confidences[name]` (N,)
     on `sequences`. The target is visible where the dataset labels it so and its box is usable (LaSOT: neither
-    `full_occlusion` nor `out_of_view`, see `metrics.labelled_visible`). Frame sizes come from `image_sizes`, else
+    `full_occlusion` nor `out_of_view`, see `ope.labelled_visible`). Frame sizes come from `image_sizes`, else
     the sequence's `resolution` attribute, else its first frame."""
     sequences = list(sequences)
     if not sequences:

@@ -23,18 +23,13 @@ from matplotlib.figure import Figure
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import write_bytes_atomic, write_text_atomic
+from .got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
 from .longterm import LONGTERM_COLUMNS, load_confidences, longterm_row
 from .manifest import check_for_report
-from .metrics import (
-    GOT10K_SUCCESS_THRESHOLDS,
-    SUCCESS_THRESHOLDS,
-    Preset,
-    evaluate_got10k,
-    evaluate_ope,
-    get_preset,
-    positive_times,
-)
+from .ope import SUCCESS_THRESHOLDS, evaluate_ope
+from .presets import Preset, get_preset
 from .results import detect_layout, load_results, load_times
+from .speed import mean_fps
 from .vot import EAO_INTERVALS, evaluate_vot
 
 Curve = tuple[np.ndarray, np.ndarray, float]  # x, y, the score shown in the legend
@@ -49,12 +44,6 @@ class _Protocol:
     plots: dict[str, tuple[str, str, str]]  # plot name -> (title, x label, y label)
     evaluate: Callable[[Mapping[str, Any], Mapping[str, np.ndarray], list[Sequence]],
                        tuple[dict[str, float], dict[str, Curve]]]
-
-
-def mean_fps(times: Mapping[str, np.ndarray], names: Iterable[str]) -> float:
-    """Mean over sequences (those with times) of each sequence's mean 1/t over its positive times."""
-    speeds = [np.mean(1.0 / t) for t in (positive_times(times.get(n)) for n in names) if len(t)]
-    return float(np.mean(speeds)) if speeds else float("nan")
 
 
 def _ope_protocol(preset: Preset) -> _Protocol:
@@ -209,7 +198,7 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
     """Evaluate every tracker's result folder on `sequences` and write report.md, report.csv, attributes.csv (when
     sequences carry attributes) and the curve plots into `out_dir`.
 
-    `preset`: an OPE metric preset (`metrics.PRESETS`) for OPE folders, or a VOT edition (`vot2016`..`vot2019`) for
+    `preset`: an OPE metric preset (`presets.PRESETS`) for OPE folders, or a VOT edition (`vot2016`..`vot2019`) for
     VOT baseline folders; GOT-10k folders are always scored as the GOT-10k toolkit does.
 
     `longterm` adds the VOT long-term columns (`longterm.py`: Pr, Re and F-score at the best confidence threshold)

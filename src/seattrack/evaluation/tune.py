@@ -23,7 +23,8 @@ from ..errors import SeatError
 from ..fileio import write_text_atomic
 from ..track.hypers import TrackerHypers
 from .datasets import benchmark
-from .metrics import evaluate_got10k, evaluate_ope
+from .got10k import evaluate_got10k
+from .ope import evaluate_ope
 from .pool import LoadedTracker, TrackerPool
 from .runner import TrackerSpec, default_workers, track_ope
 

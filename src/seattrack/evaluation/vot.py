@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data.sequence import Sequence, valid_boxes
 from ..errors import SeatError
-from .metrics import image_size
+from .got10k import image_size
 
 INIT, FAILURE, SKIPPED = 1, 2, 0
 VOTOutput = int | np.ndarray

@@ -25,7 +25,7 @@ from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantTy
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from ..errors import SeatError
-from ..evaluation.metrics import iou
+from ..ops.boxes import iou
 from ..track.tracker import SeatTracker
 from . import INT8_MODES
 from .calibration import Clip, Recording, record_crops, synthetic_clips, track_clip
