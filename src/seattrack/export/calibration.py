@@ -18,6 +18,7 @@ import numpy as np
 from ..data.synthetic import SceneConfig, synthetic_sequences
 from ..models.seat import MapGeometry
 from ..track.backends import Backend
+from ..track.run import iter_track
 from ..track.tracker import SeatTracker
 
 
@@ -38,10 +39,7 @@ def synthetic_clips(count: int, length: int, split: str = "train", seed: int = 0
 
 def track_clip(tracker: SeatTracker, clip: Clip) -> np.ndarray:
     """Boxes (N, 4) x,y,w,h: the init box, then one `update` per following frame."""
-    tracker.init(clip.frames[0], clip.init_box)
-    boxes = [np.asarray(clip.init_box, dtype=np.float64)]
-    boxes += [tracker.update(frame).box_xywh for frame in clip.frames[1:]]
-    return np.stack(boxes)
+    return np.stack([step.box for step in iter_track(tracker, clip.frames, clip.init_box)])
 
 
 @dataclass

@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 
+from .run import iter_track
 from .tracker import SeatTracker
 
 
@@ -40,18 +39,8 @@ class Got10kTracker:
         """The toolkit's `track`: boxes (N,4) and per-frame times (N,), frame 0 = the given box."""
         from PIL import Image
 
-        boxes = np.zeros((len(img_files), 4))
-        times = np.zeros(len(img_files))
-        boxes[0] = box
-        for i, path in enumerate(img_files):
-            image = Image.open(path)
-            start = time.perf_counter()
-            if i == 0:
-                self.init(image, box)
-            else:
-                boxes[i] = self.update(image)
-            times[i] = time.perf_counter() - start
-        return boxes, times
+        steps = list(iter_track(self.tracker, (_pil_to_bgr(Image.open(p)) for p in img_files), box))
+        return np.stack([s.box for s in steps]), np.array([s.seconds for s in steps])
 
 
 class OpenCVTracker:

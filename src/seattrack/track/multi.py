@@ -76,20 +76,6 @@ class MultiTracker:
         return [t.finish(image, w, *out) for t, w, out in zip(trackers, windows, outputs)]
 
 
-class OneTarget:
-    """A SeatTracker behind `MultiTracker`'s interface (a list of boxes in, a list of results out), so that one loop
-    tracks one target or several (`track_source`, the web app)."""
-
-    def __init__(self, tracker: SeatTracker):
-        self.tracker = tracker
-
-    def init(self, image: np.ndarray, boxes: list) -> None:
-        self.tracker.init(image, boxes[0])
-
-    def update(self, image: np.ndarray) -> list[TrackResult]:
-        return [self.tracker.update(image)]
-
-
 def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
                        backend: str = "auto", threads: int | None = None) -> MultiTracker:
     """`load_tracker` for several targets: the same model, hypers and backend choices (see `track.tracker`)."""

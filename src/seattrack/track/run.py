@@ -1,11 +1,14 @@
-"""Run a tracker over a frame source: annotated video, box file, progress bar and a one-screen summary."""
+"""Run a tracker over frames: `iter_track`, the one "init, then update every frame" loop, and on top of it
+`track_source` (annotated video, box file, progress bar and a one-screen summary)."""
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
@@ -13,9 +16,57 @@ from tqdm import tqdm
 from ..data.sequence import write_box_file
 from ..errors import SeatError
 from ..fileio import write_text_atomic
-from .multi import MultiTracker, OneTarget
-from .tracker import SeatTracker
+from .multi import MultiTracker
+from .tracker import Tracker, TrackResult
 from .video import FrameSource, VideoSink, draw_result
+
+
+class TrackStep(NamedTuple):
+    """One frame of `iter_track`; unpacks as `index, box, score, seconds, result, frame`.
+
+    `box` is x, y, w, h in pixels ((N, 4) for a `MultiTracker`), `score` the classifier's confidence ((N,) for a
+    `MultiTracker`), `seconds` the time of the tracker's call (NaN on an unreadable frame), `result` what the
+    tracker returned (a TrackResult, or a MultiTracker's list of them: presence, lost; None on the init frame and on
+    unreadable frames) and `frame` the image (None when unreadable). The init frame yields the given box with
+    score 1.0; an unreadable frame keeps the previous box with score 0.0.
+    """
+
+    index: int
+    box: np.ndarray
+    score: float | np.ndarray
+    seconds: float
+    result: TrackResult | list[TrackResult] | None = None
+    frame: np.ndarray | None = None
+
+
+def iter_track(tracker: Tracker | MultiTracker, frames: Iterable[np.ndarray | SeatError | None], init_box
+               ) -> Iterator[TrackStep]:
+    """Initialise `tracker` on the first frame with `init_box` (a `MultiTracker`: a list of boxes), then update it on
+    every following frame, yielding one `TrackStep` per frame as it goes (stop iterating to stop tracking).
+
+    A frame given as None (or as the SeatError that made it unreadable) keeps the previous box. The first frame
+    must be readable, since the box refers to it: there, that SeatError is raised.
+    """
+    multi = isinstance(tracker, MultiTracker)
+    box = np.asarray(init_box, dtype=np.float64).reshape((-1, 4) if multi else (4,))
+    for index, frame in enumerate(frames):
+        if frame is None or isinstance(frame, SeatError):
+            if index == 0:
+                raise frame or SeatError("the first frame is unreadable, and the box refers to it")
+            yield TrackStep(index, box, np.zeros(len(box)) if multi else 0.0, float("nan"))
+            continue
+        start = time.perf_counter()
+        if index == 0:
+            tracker.init(frame, list(box) if multi else box)
+            yield TrackStep(0, box, np.ones(len(box)) if multi else 1.0, time.perf_counter() - start, None, frame)
+            continue
+        result = tracker.update(frame)
+        seconds = time.perf_counter() - start
+        if multi:
+            box, score = np.array([r.box_xywh for r in result]), np.array([r.score for r in result])
+        else:
+            box, score = result.box_xywh, result.score
+        yield TrackStep(index, box, score, seconds, result, frame)
 
 
 @dataclass
@@ -56,7 +107,7 @@ class TrackSummary:
         return "\n".join(lines)
 
 
-def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_xywh,
+def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
                  out_video: str | Path | None = None, out_txt: str | Path | None = None, show: bool = False,
                  progress: bool = True, on_frame=None, max_frames: int | None = None) -> TrackSummary:
     """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame (with a
@@ -68,29 +119,19 @@ def track_source(source: FrameSource, tracker: SeatTracker | MultiTracker, box_x
     leaves no output video behind.
     """
     multi = isinstance(tracker, MultiTracker)
-    targets = tracker if multi else OneTarget(tracker)  # one loop: boxes (N, 4) and scores (N,) per frame
-    initial = np.asarray(box_xywh, dtype=np.float64).reshape(-1, 4)
     sink = VideoSink(out_video, source.fps) if out_video else None
     boxes, scores, times, lost = [], [], [], []
     annotated, stopped = None, False
     total = min(filter(None, (source.count, max_frames)), default=None)
     bar = tqdm(total=total, unit="frame", disable=not progress, desc="tracking")
     try:
-        for index, frame in enumerate(itertools.islice(source, max_frames)):
-            start = time.perf_counter()
-            if frame is None and index == 0:
-                raise SeatError(f"input {source.spec}: the first frame is unreadable, and the box refers to it")
-            if index == 0:
-                targets.init(frame, list(initial))
-                box, score = initial, np.ones(len(initial))
-            elif frame is None:
-                box, score = boxes[-1], np.zeros(len(initial))
-            else:
-                results = targets.update(frame)
-                box, score = np.array([r.box_xywh for r in results]), np.array([r.score for r in results])
-                if results[0].present is not None:
-                    lost.append(sum(r.lost for r in results))
-            times.append(time.perf_counter() - start if frame is not None else np.nan)
+        for index, box, score, seconds, result, frame in iter_track(
+                tracker, itertools.islice(source, max_frames), box_xywh):
+            box, score = np.reshape(box, (-1, 4)), np.reshape(score, -1)  # one loop: (N, 4) boxes, (N,) scores
+            results = result if multi else [result]
+            if result is not None and results[0].present is not None:
+                lost.append(sum(r.lost for r in results))
+            times.append(seconds)
             boxes.append(box)
             scores.append(score)
             fps = frame_rate(times[-30:])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -35,6 +36,16 @@ class TrackResult:
     score: float
     present: float | None = None
     lost: bool = False
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """The public contract of a single-object tracker (`SeatTracker`, or any object of the same shape):
+    `init(image, box_xywh)` on the first frame, then `update(image) -> TrackResult` on every following frame."""
+
+    def init(self, image: np.ndarray, box_xywh) -> None: ...
+
+    def update(self, image: np.ndarray) -> TrackResult: ...
 
 
 def check_init_box(box_xywh, image_shape: tuple[int, ...]) -> np.ndarray:

@@ -27,8 +27,8 @@ import numpy as np
 
 from ..errors import SeatError
 from ..fileio import process_gone
-from ..track.multi import MultiTracker, OneTarget
-from ..track.run import frame_rate
+from ..track.multi import MultiTracker
+from ..track.run import frame_rate, iter_track
 from ..track.tracker import SeatTracker, check_init_box
 from ..track.video import FrameSource
 from .exports import Track
@@ -357,10 +357,10 @@ def _continue(previous: Run | None, box: tuple[float, float, float, float], fram
                others=[Lane([None] * frame, [None] * frame) for _ in more])
 
 
-def targets_tracker(tracker: SeatTracker, count: int) -> OneTarget | MultiTracker:
+def targets_tracker(tracker: SeatTracker, count: int) -> SeatTracker | MultiTracker:
     """`tracker` itself for one target, else a `MultiTracker` on its network and hypers (one network call per
     frame for all `count` targets, with the same presence calibration)."""
-    return OneTarget(tracker) if count == 1 else MultiTracker(tracker.backend, tracker.hypers, tracker.presence)
+    return tracker if count == 1 else MultiTracker(tracker.backend, tracker.hypers, tracker.presence)
 
 
 def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
@@ -370,24 +370,27 @@ def _track(session: Session, tracker: SeatTracker, run: Run) -> None:
     targets = targets_tracker(tracker, 1 + len(run.more))
     began = time.perf_counter()
     source = FrameSource(str(session.source))
-    try:
+
+    def from_keyframe() -> Iterator[np.ndarray | None]:
         for index, frame in enumerate(source):
             if index < run.start:
                 continue
             if run.cancel.is_set():
                 raise Cancelled
-            tick = time.perf_counter()
-            if index == run.start:
-                if frame is None:
-                    raise SeatError(f"{session.name}: frame {index} cannot be decoded; draw the box on another frame")
-                targets.init(frame, [run.box, *run.more])
-                run.publish(run.box, 1.0, None, others=[(b, 1.0) for b in run.more])
-            elif frame is None:
-                run.publish(run.boxes[-1], 0.0, None, others=[(lane.boxes[-1], 0.0) for lane in run.others])
+            if index == run.start and frame is None:
+                raise SeatError(f"{session.name}: frame {index} cannot be decoded; draw the box on another frame")
+            yield frame
+
+    init_box = [run.box, *run.more] if run.more else run.box
+    try:
+        for step in iter_track(targets, from_keyframe(), init_box):
+            boxes, scores = np.reshape(step.box, (-1, 4)), np.reshape(step.score, -1)
+            first = step.result[0] if isinstance(step.result, list) else step.result
+            others = list(zip(boxes[1:], scores[1:]))
+            if first is None:  # the keyframe (init) or an unreadable frame
+                run.publish(boxes[0], scores[0], None, others=others)
             else:
-                first, *rest = targets.update(frame)
-                run.publish(first.box_xywh, first.score, time.perf_counter() - tick, first.present, first.lost,
-                            [(r.box_xywh, r.score) for r in rest])
+                run.publish(boxes[0], scores[0], step.seconds, first.present, first.lost, others)
     finally:
         if source.capture is not None:
             source.capture.release()
