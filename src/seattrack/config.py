@@ -147,8 +147,9 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
 
 
 def load_config(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
-    """Load `cls` from an optional YAML file plus dotted overrides."""
-    data = load_yaml(path) if path is not None else {}
+    """Load `cls` from an optional YAML file (none when `path` is None or empty) plus dotted overrides; the one
+    loader of every command's config (train, search)."""
+    data = load_yaml(path) if path else {}
     data = apply_overrides(data, overrides or [])
     return from_dict(cls, data, where=str(path) if path else "config")
 

@@ -95,8 +95,10 @@ def test_config_rejects_bad_values() -> None:
         SceneConfig(length=0)
     with pytest.raises(SeatError, match="frame_size"):
         SceneConfig(frame_size=(8, 8))
-    with pytest.raises(SeatError, match="unknown keys"):
+    with pytest.raises(SeatError, match="unknown key"):
         SceneConfig.from_dict({"lenght": 5})
+    with pytest.raises(SeatError, match=r"synthetic scene config\.length: expected an integer"):
+        SceneConfig.from_dict({"length": "long"})
     assert SceneConfig.from_dict({"frame_size": [96, 72]}) == SceneConfig(frame_size=(96, 72))
 
 

@@ -27,11 +27,11 @@ def _synth(p: argparse.ArgumentParser) -> Handler:
                    help="a scene setting (seattrack.data.synthetic.SceneConfig), e.g. --set occlusion_prob=0.6")
 
     def run(args: argparse.Namespace) -> None:
-        from ..config import apply_overrides, from_dict
+        from ..config import apply_overrides
         from .synthetic import SceneConfig, write_sequences
 
         check_writable(args.out, "output folder", folder=True)
-        config = from_dict(SceneConfig, apply_overrides({"length": args.length}, args.overrides), "scene")
+        config = SceneConfig.from_dict(apply_overrides({"length": args.length}, args.overrides))
         sequences = write_sequences(args.out, args.sequences, args.split, args.seed, config, args.family,
                                     args.force)
         frames = sum(len(s) for s in sequences)

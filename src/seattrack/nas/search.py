@@ -28,7 +28,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from ..config import apply_overrides, from_dict, load_yaml, to_dict
+from ..config import load_config, to_dict
 from ..errors import SeatError
 from ..fileio import write_json_atomic
 from ..models.arch import Arch
@@ -328,5 +328,4 @@ def movement_warnings(cfg: SearchConfig, world_size: int = 1) -> list[str]:
 
 def load_search_config(path: str | None, overrides: list[str]) -> SearchConfig:
     """SearchConfig from a YAML recipe (optional) and dotted overrides."""
-    data = load_yaml(path) if path else {}
-    return from_dict(SearchConfig, apply_overrides(data, overrides), where=str(path or "config"))
+    return load_config(SearchConfig, path, overrides)

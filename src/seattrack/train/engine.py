@@ -21,7 +21,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from ..config import dump_yaml, from_dict, to_dict
+from ..config import dump_yaml, load_config, to_dict
 from ..data.pairs import DATA_ISSUES
 from ..data.sources.base import SeatDataWarning
 from ..errors import SeatError
@@ -384,7 +384,4 @@ def describe_issues(totals: dict[str, int]) -> str:
 
 def load_train_config(path: str | None, overrides: list[str]) -> TrainConfig:
     """TrainConfig from a YAML recipe (optional) and dotted overrides."""
-    from ..config import apply_overrides, load_yaml
-
-    data = load_yaml(path) if path else {}
-    return from_dict(TrainConfig, apply_overrides(data, overrides), where=str(path or "config"))
+    return load_config(TrainConfig, path, overrides)

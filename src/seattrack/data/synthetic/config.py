@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
+from ...config import from_dict
 from ...errors import SeatError
 
 
@@ -87,13 +87,10 @@ class SceneConfig:
             raise SeatError(f"SceneConfig.jpeg_quality {self.jpeg_quality}: expected 1 <= low <= high <= 100")
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> SceneConfig:
-        """A config from plain values (e.g. YAML): unknown keys are an error, lists become tuples."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise SeatError(f"synthetic scene config: unknown keys {unknown}; expected some of {sorted(known)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    def from_dict(cls, values: dict[str, Any]) -> SceneConfig:
+        """A config from plain values (e.g. YAML), type-checked by `config.from_dict`: unknown keys or a value of the
+        wrong type are a one-line error naming the field; lists become tuples."""
+        return from_dict(cls, values, "synthetic scene config")
 
     @property
     def max_size(self) -> float:

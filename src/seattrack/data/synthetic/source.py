@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,7 @@ class SyntheticPairSource:
     `config` may be a `SceneConfig` or its fields as a mapping (from YAML); `family` is one of `FAMILIES`.
     """
 
-    def __init__(self, split: str = "train", seed: int = 0, config: SceneConfig | Mapping[str, Any] | None = None,
+    def __init__(self, split: str = "train", seed: int = 0, config: SceneConfig | dict[str, Any] | None = None,
                  max_gap: int = 50, family: str = "composite"):
         if max_gap < 1:
             raise SeatError(f"SyntheticPairSource max_gap {max_gap}: expected at least 1")
