@@ -12,7 +12,6 @@ position inside the epoch.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,16 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from ..config import dump_yaml, load_config, to_dict
-from ..data.pairs import DATA_ISSUES
-from ..data.sources.base import SeatDataWarning
 from ..errors import SeatError
 from ..fileio import check_writable, write_text_atomic
 from ..models.checkpoint import checked_state, load_model, save_model
 from ..models.registry import create_model, model_config
 from ..models.seat import ModelConfig, SeatNet
+from .bad_data import DataIssueTally, describe_issues, listing_issues, warn_issues
 from .checkpoint import load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
 from .config import TrainConfig
 from .data import build_pair_dataset, epoch_loader
-from .distributed import DistInfo, all_sum, all_true, barrier, gather_to_main, init_distributed, shutdown
+from .distributed import DistInfo, all_true, barrier, gather_to_main, init_distributed, shutdown
 from .logger import RunLogger
 from .losses import tracking_loss
 from .schedule import learning_rate
@@ -87,9 +85,10 @@ class Trainer:
                                          momentum=config.optim.momentum, weight_decay=config.optim.weight_decay)
         self.use_amp = config.amp and self.info.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
-        self._pending_issues = torch.zeros(len(DATA_ISSUES), dtype=torch.float64)
+        self.data_issues = DataIssueTally()
         self._bn_before: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0, "bad_data": self._listing_issues()}
+        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0,
+                         "bad_data": listing_issues(self.dataset, self.val_dataset)}
         self.setup()
         if resume:
             self._resume()
@@ -118,11 +117,6 @@ class Trainer:
         ids = {id(p) for p in backbone}
         rest = [p for p in self.trainable_weights() if id(p) not in ids and p.requires_grad]
         return [{"params": rest, "name": "neck_head"}, {"params": backbone, "name": "backbone"}]
-
-    def _listing_issues(self) -> dict[str, int]:
-        """Bad data the readers found while listing the sources in this process (e.g. COCO's bad boxes)."""
-        total = sum(d.data_issues() for d in (self.dataset, self.val_dataset) if d is not None)
-        return {r: int(c) for r, c in zip(DATA_ISSUES, total) if c}
 
     def _resume(self) -> None:
         path = self.out_dir / CHECKPOINT
@@ -216,31 +210,13 @@ class Trainer:
 
     def to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """The batch on the training device; its per-pair bad-data counts are tallied instead of moved."""
-        issues = batch.get("data_issues")
-        if issues is not None:
-            self._pending_issues += issues.sum(0, dtype=torch.float64)
+        if "data_issues" in batch:
+            self.data_issues.add(batch["data_issues"])
         return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items() if k != "data_issues"}
 
     def sync_data_issues(self) -> dict[str, int]:
-        """Add every rank's bad-data tally since the last call to `position["bad_data"]` and return it.
-
-        A collective call: every rank makes it at the same points (log steps, checkpoints, epoch ends).
-        """
-        pending = all_sum(self._pending_issues, self.info)
-        self._pending_issues.zero_()
-        totals = self.position["bad_data"]
-        for reason, count in zip(DATA_ISSUES, pending.tolist()):
-            if count:
-                totals[reason] = totals.get(reason, 0) + round(count)
-        return totals
-
-    def report_data_issues(self, epoch: int) -> None:
-        """One counted SeatDataWarning on rank 0 when the run has met bad data so far."""
-        totals = self.sync_data_issues()
-        if totals and self.info.is_main:
-            warnings.warn(f"training data after epoch {epoch}: {describe_issues(totals)} so far; bad draws were "
-                          f"repeated, bad frames and boxes left out (reasons: README, Data)", SeatDataWarning,
-                          stacklevel=2)
+        """Every rank's bad-data counts so far, added to `position["bad_data"]` (a collective call)."""
+        return self.data_issues.sync(self.position["bad_data"], self.info)
 
     # ----------------------------------------------------------------------------------------------- loop
     def run(self) -> Path:
@@ -322,7 +298,9 @@ class Trainer:
             for key, value in stats.items():
                 self.logger.scalar(f"val/{key}", value, self.position["global_step"])
             print(f"epoch {epoch} validation: " + ", ".join(f"{k} {v:.4f}" for k, v in stats.items()))
-        self.report_data_issues(epoch)
+        totals = self.sync_data_issues()
+        if self.info.is_main:
+            warn_issues(totals, epoch)
         self.position["epoch"] = epoch + 1
         self.position["step"] = 0
         if self.info.is_main:
@@ -374,12 +352,6 @@ class Trainer:
                 f"{self.position['skipped']} skipped for a non-finite or huge loss, "
                 f"{describe_issues(self.position['bad_data'])}); model: {self.out_dir / 'model.pt'}; "
                 f"logs: {self.out_dir / 'metrics.csv'}, {self.out_dir / 'tb'}")
-
-
-def describe_issues(totals: dict[str, int]) -> str:
-    """'N bad-data cases (reason count, ...)' for logs and warnings."""
-    counts = ", ".join(f"{reason} {count}" for reason, count in sorted(totals.items()))
-    return f"{sum(totals.values())} bad-data cases" + (f" ({counts})" if counts else "")
 
 
 def load_train_config(path: str | None, overrides: list[str]) -> TrainConfig:
