@@ -1,4 +1,5 @@
 import json
+import logging
 
 import cv2
 import numpy as np
@@ -132,14 +133,34 @@ def test_bad_inputs_name_the_value(chelsea_path):
 
 
 def test_cost_report_parts_add_up():
-    rows = {r.part: r for r in model_cost(create_model("seat_lt", pretrained_backbone=False))}
-    per_frame = rows["per frame (search branch)"].macs
-    parts = sum(r.macs for name, r in rows.items() if name.startswith(("backbone+adjust, search", "fusion (cfm), s",
-                                                                        "RFM", "head")))
-    assert parts == per_frame
-    assert rows["per frame (search branch)"].params == sum(p.numel() for p in
-                                                            create_model("seat_lt", pretrained_backbone=False)
-                                                            .parameters())
+    net = create_model("seat_lt", pretrained_backbone=False)
+    cost = model_cost(net)
+    parts = cost.backbone.search_macs + cost.fusion.search_macs + cost.rfm.search_macs + cost.head.search_macs
+    assert parts == cost.frame_macs
+    assert cost.params == sum(p.numel() for p in net.parameters())
+    assert cost.template_macs == cost.backbone.template_macs + cost.fusion.template_macs
+
+
+def test_cost_table_lists_every_part_with_shared_params_once():
+    table = model_cost(create_model("seat_lt", pretrained_backbone=False)).table().splitlines()
+    assert table[0] == f"{'part':<40} {'params (M)':>11} {'MACs (G)':>10}"
+    assert [line[:40].rstrip() for line in table[1:]] == [
+        "backbone+adjust, template 127", "backbone+adjust, search 255", "fusion (cfm), template part",
+        "fusion (cfm), search part", "RFM", "head", "per frame (search branch)", "template branch (once)",
+        "template + search"]
+    assert table[2].split()[-2:] == ["shared", "0.251"]
+    assert table[-1].split()[-2:] == ["2.711", "0.796"]
+
+
+def test_counting_the_cost_leaves_the_model_in_its_mode_and_fvcore_logging_as_it_was():
+    net = create_model("seat_lite", pretrained_backbone=False).train()
+    net.freeze_backbone(False, trainable_stages=3)  # frozen stages sit in eval mode inside a training model
+    modes = [m.training for m in net.modules()]
+    fvcore_log = logging.getLogger("fvcore")
+    assert fvcore_log.level == logging.NOTSET  # as logging leaves it: the count used to raise it for good
+    model_cost(net)
+    assert [m.training for m in net.modules()] == modes and net.training
+    assert fvcore_log.level == logging.NOTSET
 
 
 def test_partial_unfreezing_trains_only_the_last_stages(chelsea_path):

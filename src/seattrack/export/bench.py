@@ -24,11 +24,13 @@ import torch
 
 from ..errors import SeatError
 from ..hardware import cpu_name
+from ..loading import make_backend
 from ..models.complexity import model_cost
+from ..models.modes import eval_mode
 from ..models.seat import SeatNet
-from ..track.backends import Backend, TorchBackend, make_backend
+from ..track.backends import Backend, TorchBackend
 from ..track.tracker import SeatTracker
-from . import BACKENDS
+from . import BENCH_BACKENDS as BACKENDS
 from .calibration import Clip, RecordingBackend, synthetic_clips
 
 
@@ -166,15 +168,24 @@ def _prepare(net: SeatNet, name: str, clip: Clip, device: str, threads: int, war
 
 def bench(net: SeatNet, backends: list[str], device: str = "cpu", threads: int | None = None, warmup: int = 5,
           iters: int = 50, clip: Clip | None = None) -> BenchReport:
-    """Time `backends` side by side on one real-image clip (default: a 30-frame synthetic `val` clip)."""
+    """Time `backends` side by side on one real-image clip (default: a 30-frame synthetic `val` clip); `net` runs
+    in eval mode and is left in the mode it had."""
     if warmup < 1 or iters < 1:
         raise SeatError(f"--warmup {warmup} / --iters {iters}: expected at least 1 each")
     if not backends:
         raise SeatError("no backend to benchmark: pass --backend (torch, torch-compile, onnxruntime, ...)")
     threads = threads or len(os.sched_getaffinity(0))
-    net = net.eval()
-    cost = {row.part.split(" (")[0]: row for row in model_cost(net)}  # before a backend moves `net` to a GPU
+    cost = model_cost(net)  # before a backend moves `net` to a GPU
     clip = clip or synthetic_clips(1, 30, "val", seed=0)[0]
+    with eval_mode(net):
+        results = _time_backends(net, backends, clip, device, threads, warmup, iters)
+    return BenchReport(net.config.name, machine_info(device), device, threads, warmup, iters,
+                       net.config.search_size, cost.params, cost.frame_macs, cost.template_macs, results)
+
+
+def _time_backends(net: SeatNet, backends: list[str], clip: Clip, device: str, threads: int, warmup: int,
+                   iters: int) -> list[BackendResult]:
+    """Build, warm up and time each backend in alternating blocks (see `bench`)."""
     results, subjects = [], []
     for name in dict.fromkeys(backends):
         subject, note = _prepare(net, name, clip, device, threads, warmup)
@@ -197,9 +208,7 @@ def bench(net: SeatNet, backends: list[str], device: str = "cpu", threads: int |
         if subject is not None:
             result.track, result.update = Timing.of(subject.times["track"]), Timing.of(subject.times["update"])
     _note_slow_compile(results)
-    return BenchReport(net.config.name, machine_info(device), device, threads, warmup, iters,
-                       net.config.search_size, cost["per frame"].params, cost["per frame"].macs,
-                       cost["template branch"].macs, results)
+    return results
 
 
 def _note_slow_compile(results: list[BackendResult]) -> None:

@@ -8,13 +8,16 @@ replaced by zero so the count matches the analytic formula of spec §2.2). 1 MAC
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from .modes import eval_mode
 from .seat import SearchBranch, SeatNet, TemplateBranch
 
 _IGNORED = ("aten::batch_norm", "aten::group_norm", "aten::layer_norm", "aten::instance_norm",
@@ -26,31 +29,81 @@ def _zero(inputs: list, outputs: list) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _logger_level(name: str, level: int) -> Iterator[None]:
+    """The logger `name` at `level` inside the block, at its own level again afterwards."""
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
 def count_macs(module: nn.Module, inputs: tuple) -> tuple[int, dict[str, int]]:
     """Total MACs of `module(*inputs)` and the per-submodule breakdown."""
     with warnings.catch_warnings():  # fvcore scripts a loss function at import time (a torch FutureWarning)
         warnings.filterwarnings("ignore", message=".*torch.jit.script.*", category=FutureWarning)
         from fvcore.nn import FlopCountAnalysis
 
-    logging.getLogger("fvcore").setLevel(logging.ERROR)
     analysis = FlopCountAnalysis(module, inputs)
     analysis.set_op_handle(**{name: _zero for name in _IGNORED})
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings("none")
-    with torch.no_grad():
+    with torch.no_grad(), _logger_level("fvcore", logging.ERROR):  # fvcore logs every op it skips
         return int(analysis.total()), {k: int(v) for k, v in analysis.by_module().items()}
 
 
 def count_params(module: nn.Module) -> int:
+    """Number of parameters of `module` (each shared parameter once)."""
     return sum(p.numel() for p in module.parameters())
 
 
-@dataclass
+@dataclass(frozen=True)
 class PartCost:
-    part: str
+    """One part's parameters and its MACs in the search branch (every frame) and the template branch (once)."""
+
     params: int
-    macs: int
+    search_macs: int
+    template_macs: int = 0
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """Params and MACs of a SeatNet per part, at its input sizes; `table()` renders them for people."""
+
+    template_size: int
+    search_size: int
+    fusion_kind: str
+    backbone: PartCost  # backbone + channel adjust
+    fusion: PartCost
+    rfm: PartCost
+    head: PartCost
+    params: int  # the whole network
+    frame_macs: int  # the search branch, run on every frame
+    template_macs: int  # the template branch, run once per target
+
+    def table(self) -> str:
+        """A fixed-width table of params (M) and MACs (G); a part's parameters are listed on one of its rows
+        ("shared" on the others)."""
+        rows = [
+            (f"backbone+adjust, template {self.template_size}", self.backbone.params, self.backbone.template_macs),
+            (f"backbone+adjust, search {self.search_size}", 0, self.backbone.search_macs),
+            (f"fusion ({self.fusion_kind}), template part", 0, self.fusion.template_macs),
+            (f"fusion ({self.fusion_kind}), search part", self.fusion.params, self.fusion.search_macs),
+            ("RFM", self.rfm.params, self.rfm.search_macs),
+            ("head", self.head.params, self.head.search_macs),
+            ("per frame (search branch)", self.params, self.frame_macs),
+            ("template branch (once)", 0, self.template_macs),
+            ("template + search", self.params, self.template_macs + self.frame_macs),
+        ]
+        lines = [f"{'part':<40} {'params (M)':>11} {'MACs (G)':>10}"]
+        for part, params, macs in rows:
+            shown = f"{params / 1e6:.3f}" if params else "shared"
+            lines.append(f"{part:<40} {shown:>11} {macs / 1e9:>10.3f}")
+        return "\n".join(lines)
 
 
 def example_inputs(net: SeatNet, search_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -64,35 +117,24 @@ def example_inputs(net: SeatNet, search_size: int | None = None) -> tuple[torch.
     return z, box, x
 
 
-def model_cost(net: SeatNet) -> list[PartCost]:
-    """Per-part params and MACs at the model's input sizes, then per-frame and template totals."""
-    net = net.eval()
+def model_cost(net: SeatNet) -> ModelCost:
+    """Per-part params and MACs at the model's input sizes, counted in eval mode (the caller's mode is kept)."""
     z, box, x = example_inputs(net)
-    with torch.no_grad():
+    with eval_mode(net), torch.no_grad():
         state = net.template(z, box)
-    t_total, t_parts = count_macs(TemplateBranch(net), (z, box))
-    s_total, s_parts = count_macs(SearchBranch(net), (x, *state))
+        t_total, t_parts = count_macs(TemplateBranch(net), (z, box))
+        s_total, s_parts = count_macs(SearchBranch(net), (x, *state))
+
+    def part(*names: str) -> PartCost:
+        return PartCost(sum(count_params(getattr(net, n)) for n in names),
+                        sum(s_parts.get(f"net.{n}", 0) for n in names), sum(t_parts.get(f"net.{n}", 0) for n in names))
+
     cfg = net.config
-    rows = [
-        PartCost(f"backbone+adjust, template {cfg.template_size}", count_params(net.backbone) +
-                 count_params(net.adjust), t_parts.get("net.backbone", 0) + t_parts.get("net.adjust", 0)),
-        PartCost(f"backbone+adjust, search {cfg.search_size}", 0,
-                 s_parts.get("net.backbone", 0) + s_parts.get("net.adjust", 0)),
-        PartCost(f"fusion ({cfg.fusion}), template part", 0, t_parts.get("net.fusion", 0)),
-        PartCost(f"fusion ({cfg.fusion}), search part", count_params(net.fusion), s_parts.get("net.fusion", 0)),
-        PartCost("RFM", count_params(net.rfm), s_parts.get("net.rfm", 0)),
-        PartCost("head", count_params(net.head), s_parts.get("net.head", 0)),
-        PartCost("per frame (search branch)", count_params(net), s_total),
-        PartCost("template branch (once)", 0, t_total),
-        PartCost("template + search", count_params(net), t_total + s_total),
-    ]
-    return rows
+    return ModelCost(cfg.template_size, cfg.search_size, cfg.fusion, backbone=part("backbone", "adjust"),
+                     fusion=part("fusion"), rfm=part("rfm"), head=part("head"), params=count_params(net),
+                     frame_macs=s_total, template_macs=t_total)
 
 
-def format_cost(rows: list[PartCost]) -> str:
-    """A fixed-width table of params (M) and MACs (G); shared parameters are listed once."""
-    lines = [f"{'part':<40} {'params (M)':>11} {'MACs (G)':>10}"]
-    for r in rows:
-        params = f"{r.params / 1e6:.3f}" if r.params else "shared"
-        lines.append(f"{r.part:<40} {params:>11} {r.macs / 1e9:>10.3f}")
-    return "\n".join(lines)
+def format_cost(cost: ModelCost) -> str:
+    """`cost.table()`; kept only for `seattrack info` (cli.py) until it calls `model_cost(net).table()` itself."""
+    return cost.table()

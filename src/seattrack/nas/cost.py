@@ -140,8 +140,8 @@ def _fixed_cost(config: ModelConfig, metric: str, device: str, threads: int, run
     """Per-frame cost of everything but the RFM: backbone + adjust + fusion search part + head."""
     net = SeatNet(config, pretrained_backbone=False).eval()
     if metric == "macs":
-        rows = {r.part: r.macs for r in model_cost(net)}
-        return float(rows["per frame (search branch)"] - rows["RFM"])
+        cost = model_cost(net)
+        return float(cost.frame_macs - cost.rfm.search_macs)
     from ..models.complexity import example_inputs
 
     z, box, x = example_inputs(net)

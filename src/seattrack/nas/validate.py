@@ -39,7 +39,7 @@ def measure_network(config: ModelConfig, arch: Arch, metric: str, device: str, t
     """The whole per-frame network's cost with `arch` as its RFM, in the table's metric and unit."""
     net = SeatNet(dataclasses.replace(config, arch=arch), pretrained_backbone=False).eval()
     if metric == "macs":
-        return float({r.part: r.macs for r in model_cost(net)}["per frame (search branch)"])
+        return float(model_cost(net).frame_macs)
     z, box, x = example_inputs(net)
     with torch.no_grad():
         state = net.template(z, box)
