@@ -14,6 +14,7 @@ import statistics
 import tempfile
 
 from common import machine, validation_sequences
+from seattrack.evaluation.protocols import OPE
 from seattrack.evaluation.runner import TrackerSpec, run_benchmark
 
 
@@ -33,7 +34,7 @@ def main() -> None:
         for _ in range(args.repeats):
             for workers in (1, 2):
                 with tempfile.TemporaryDirectory() as out:
-                    summary = run_benchmark(TrackerSpec(args.model, threads=1), sequences, "ope", out, workers,
+                    summary = run_benchmark(TrackerSpec(args.model, threads=1), sequences, OPE(), out, workers,
                                             False, processes=args.processes if workers > 1 else None)
                 rates[workers].append(summary.frames_per_second)
         one, two = statistics.median(rates[1]), statistics.median(rates[2])

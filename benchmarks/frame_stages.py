@@ -19,8 +19,9 @@ import numpy as np
 
 import seattrack.track.tracker as tracker_module
 from common import machine, validation_sequences
+from seattrack.evaluation.one_pass import track_ope
 from seattrack.evaluation.results import write_boxes
-from seattrack.evaluation.runner import TrackerSpec, track_ope
+from seattrack.evaluation.runner import TrackerSpec
 
 
 class Stopwatch:

@@ -6,7 +6,7 @@ import torch
 
 from seattrack import create_model, load_tracker
 from seattrack.demo import demo_sequence
-from seattrack.evaluation.runner import track_ope
+from seattrack.evaluation.one_pass import track_ope
 from seattrack.models.checkpoint import read_checkpoint, shipped_weights_path
 from seattrack.ops.boxes import iou
 from seattrack.track.backends import TorchBackend

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from common import validation_suite  # noqa: E402
 from seattrack.config import to_dict  # noqa: E402
+from seattrack.evaluation.one_pass import track_ope  # noqa: E402
 from seattrack.evaluation.ope import evaluate_ope  # noqa: E402
-from seattrack.evaluation.runner import track_ope  # noqa: E402
 from seattrack.models import load_model  # noqa: E402
 from seattrack.models.checkpoint import model_from_payload, model_payload, save_model  # noqa: E402
 from seattrack.ops.boxes import iou  # noqa: E402

@@ -15,9 +15,10 @@ import pytest
 
 from seattrack.cli import main
 from seattrack.evaluation.datasets import load_sequences
+from seattrack.evaluation.one_pass import track_ope
 from seattrack.evaluation.ope import evaluate_ope
-from seattrack.evaluation.results import load_results, write_boxes
-from seattrack.evaluation.runner import TrackerSpec, track_ope
+from seattrack.evaluation.results import GOT10K_FILES, OPE_FILES, VOT_FILES
+from seattrack.evaluation.runner import TrackerSpec
 from seattrack.evaluation.tune import score
 from seattrack.evaluation.vot import evaluate_vot
 from seattrack.track.hypers import TrackerHypers, load_hypers
@@ -37,7 +38,7 @@ def test_report_command_compares_result_folders(otb_root, tmp_path, capsys) -> N
     folders = {"seat": tmp_path / "results" / "seat" / "otb", "base": tmp_path / "elsewhere"}
     for k, folder in enumerate(folders.values()):
         for s in sequences:
-            write_boxes("ope", folder, s.name, noisy(s.boxes, 2 + 6 * k, k), times=np.full(len(s), 0.02))
+            OPE_FILES.write(folder, s.name, noisy(s.boxes, 2 + 6 * k, k), times=np.full(len(s), 0.02))
     args = ["report", str(folders["seat"]), f"base={folders['base']}", "--dataset", "otb", "--root", str(otb_root),
             "--preset", "pytracking", "--out", str(tmp_path / "report")]
     assert main(args) == 0
@@ -46,7 +47,7 @@ def test_report_command_compares_result_folders(otb_root, tmp_path, capsys) -> N
     rows = list(csv.DictReader(io.StringIO((tmp_path / "report" / "report.csv").read_text())))
     assert [row["Tracker"] for row in rows] == ["seat", "base"]  # named by the folder above <dataset>, or NAME=
     for row, folder in zip(rows, folders.values(), strict=True):
-        expected = evaluate_ope(load_results("ope", folder, sequences), sequences, "pytracking")
+        expected = evaluate_ope(OPE_FILES.load(folder, sequences), sequences, "pytracking")
         assert float(row["AUC"]) == pytest.approx(expected.auc)
         assert float(row["P@20px"]) == pytest.approx(expected.precision_score)
         assert float(row["FPS"]) == pytest.approx(50.0)
@@ -75,10 +76,10 @@ def write_test_split(dataset: str, root: Path, names: list[str], frames: int) ->
 def test_pack_command_writes_the_server_archive(dataset, names, expected, tmp_path, capsys) -> None:
     write_test_split(dataset, tmp_path / "data", names, frames=6)
     results = tmp_path / "results"
-    layout = "got10k" if dataset == "got10k-test" else "ope"
+    layout = GOT10K_FILES if dataset == "got10k-test" else OPE_FILES
     boxes = np.column_stack([np.arange(6.0), np.arange(6.0), np.full(6, 30.0), np.full(6, 20.0)])
     for name in names:
-        write_boxes(layout, results, name, boxes, times=np.full(6, 0.01))
+        layout.write(results, name, boxes, times=np.full(6, 0.01))
     out = tmp_path / "submission.zip"
     assert main(["pack", str(results), "--dataset", dataset, "--root", str(tmp_path / "data"), "--out", str(out)]) == 0
     assert f"({len(names)} sequences)" in capsys.readouterr().out
@@ -137,7 +138,7 @@ def test_eval_on_vot2019_writes_baseline_runs_and_reports_eao(vot_root, tmp_path
         lines = (out_dir / "baseline" / s.name / f"{s.name}_001.txt").read_text().splitlines()
         assert len(lines) == len(s) and lines[0] == "1"  # initialised on frame 0, then a box or marker per frame
         assert len((out_dir / "baseline" / s.name / f"{s.name}_time.txt").read_text().splitlines()) == len(s)
-    expected = evaluate_vot(load_results("vot", out_dir, sequences), sequences, interval="vot2019")
+    expected = evaluate_vot(VOT_FILES.load(out_dir, sequences), sequences, interval="vot2019")
     assert 0.0 < expected.eao <= 1.0 and 0.0 < expected.accuracy <= 1.0
     row = next(line.split() for line in out.splitlines() if line.startswith("seat_lite"))
     assert row[1:3] == [f"{expected.eao:.3f}", f"{expected.accuracy:.3f}"]

@@ -17,7 +17,7 @@ from seattrack.errors import SeatError
 from seattrack.evaluation import longterm as lt
 from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.report import make_report
-from seattrack.evaluation.results import write_boxes
+from seattrack.evaluation.results import OPE_FILES
 from tests.evaluation.layouts import write_gt
 
 NAN = [np.nan] * 4
@@ -102,11 +102,11 @@ def test_lasot_out_of_view_and_full_occlusion_through_report_longterm(tmp_path: 
     (folder / "out_of_view.txt").write_text("0,0,0,1,0,0\n")
     (folder / "full_occlusion.txt").write_text("0,0,0,0,1,0\n")
     results = tmp_path / "results" / "seat" / "lasot"
-    write_boxes("ope", results, "cat-1", np.array([BOX, BOX, [20, 10, 20, 20], [60, 40, 20, 20], [60, 40, 20, 20],
+    OPE_FILES.write(results, "cat-1", np.array([BOX, BOX, [20, 10, 20, 20], [60, 40, 20, 20], [60, 40, 20, 20],
                                                     [10, 20, 20, 20]], float))
     lt.confidence_path(results, "cat-1").write_text("1.0\n0.9\n0.4\n0.2\n0.8\n0.6\n")
     other = tmp_path / "results" / "plain" / "lasot"  # no confidence files: blank long-term columns
-    write_boxes("ope", other, "cat-1", np.array([BOX] * 6, float))
+    OPE_FILES.write(other, "cat-1", np.array([BOX] * 6, float))
 
     sequences = load_sequences("lasot", str(tmp_path / "LaSOT"), split="all")
     assert sequences[0].visible.tolist() == [True, True, True, False, False, True]

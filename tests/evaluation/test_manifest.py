@@ -15,6 +15,7 @@ import torch
 
 from seattrack.cli import main
 from seattrack.evaluation.datasets import load_sequences
+from seattrack.evaluation.protocols import OPE
 from seattrack.evaluation.runner import TrackerSpec, run_benchmark
 from seattrack.models import create_model, save_model
 from seattrack.track.hypers import load_hypers
@@ -56,13 +57,13 @@ def test_a_second_model_with_the_same_file_name_is_refused_not_reported_with_the
 def test_a_dataset_regenerated_in_place_is_re_tracked_where_its_ground_truth_changed(otb_copy, checkpoint, tmp_path):
     spec, out = TrackerSpec(str(checkpoint)), tmp_path / "r"
     sequences = load_sequences("otb", str(otb_copy))
-    assert run_benchmark(spec, sequences, "ope", out, progress=False).done == 4
+    assert run_benchmark(spec, sequences, OPE(), out, progress=False).done == 4
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.txt")}
     gt = otb_copy / "Gamma" / "groundtruth_rect.txt"
     boxes = np.loadtxt(gt, delimiter=",")
     boxes[:, 0] += 3  # the "regenerated" ground truth
     np.savetxt(gt, boxes, fmt="%d", delimiter=",")
-    again = run_benchmark(spec, load_sequences("otb", str(otb_copy)), "ope", out, progress=False)
+    again = run_benchmark(spec, load_sequences("otb", str(otb_copy)), OPE(), out, progress=False)
     assert (again.done, again.skipped, again.retracked) == (1, 3, 1)
     changed = {p.name for p in out.glob("*.txt") if p.stat().st_mtime_ns != stamps[p.name]}
     assert changed == {"Gamma.txt", "Gamma_time.txt"}
@@ -70,7 +71,7 @@ def test_a_dataset_regenerated_in_place_is_re_tracked_where_its_ground_truth_cha
 
 def test_report_refuses_results_tracked_on_other_ground_truth(otb_copy, checkpoint, tmp_path, capsys):
     out = tmp_path / "r"
-    run_benchmark(TrackerSpec(str(checkpoint)), load_sequences("otb", str(otb_copy)), "ope", out, progress=False)
+    run_benchmark(TrackerSpec(str(checkpoint)), load_sequences("otb", str(otb_copy)), OPE(), out, progress=False)
     gt = otb_copy / "Beta" / "groundtruth_rect.txt"
     boxes = np.loadtxt(gt, delimiter=",")
     boxes[1, 1] += 5  # one value of frame 1 changes
@@ -84,9 +85,9 @@ def test_report_refuses_results_tracked_on_other_ground_truth(otb_copy, checkpoi
 def test_report_refuses_a_folder_that_mixes_two_runs(otb_copy, checkpoint, tmp_path, capsys):
     """Shards merged by copying: one shard ran other hypers. Each sequence record names its run."""
     sequences = load_sequences("otb", str(otb_copy))
-    run_benchmark(TrackerSpec(str(checkpoint)), sequences, "ope", tmp_path / "a", progress=False)
+    run_benchmark(TrackerSpec(str(checkpoint)), sequences, OPE(), tmp_path / "a", progress=False)
     other = dataclasses.replace(load_hypers("default"), lr=0.3)
-    run_benchmark(TrackerSpec(str(checkpoint), other), sequences, "ope", tmp_path / "b", progress=False)
+    run_benchmark(TrackerSpec(str(checkpoint), other), sequences, OPE(), tmp_path / "b", progress=False)
     assert (json.loads((tmp_path / "a" / ".seattrack" / "run.json").read_text())["run"]
             != json.loads((tmp_path / "b" / ".seattrack" / "run.json").read_text())["run"])
     for name in ("Gamma", "Delta"):  # the "merge": half of b copied over a

@@ -29,7 +29,7 @@ from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.got10k import evaluate_got10k
 from seattrack.evaluation.ope import OPEResult, evaluate_ope, labelled_visible, sequence_errors
 from seattrack.evaluation.presets import GOT10K, LASOT_OFFICIAL, PRESETS, PYSOT, TRACKINGNET_SERVER, get_preset
-from seattrack.evaluation.results import load_results, load_times, write_boxes
+from seattrack.evaluation.results import GOT10K_FILES, OPE_FILES
 from seattrack.evaluation.speed import mean_fps
 from seattrack.ops.boxes import center_error, clip_to_image, iou, normalized_center_error
 from tests.evaluation.layouts import write_gt, write_otb, write_uav123
@@ -105,8 +105,8 @@ def assert_ope_parity(ours: OPEResult, fps: float, toolkit: dict) -> None:
 
 def evaluate_files(tracker_dir: Path, sequences: list[Sequence]) -> tuple[OPEResult, float]:
     """Our `got10k` preset on the result files, with the branch for the sequences' dataset."""
-    ours = evaluate_ope(load_results("ope", tracker_dir, sequences), sequences, "got10k")
-    return ours, mean_fps(load_times("ope", tracker_dir, sequences), [s.name for s in sequences])
+    ours = evaluate_ope(OPE_FILES.load(tracker_dir, sequences), sequences, "got10k")
+    return ours, mean_fps(OPE_FILES.load_times(tracker_dir, sequences), [s.name for s in sequences])
 
 
 @pytest.mark.filterwarnings("ignore::seattrack.data.sources.SeatDataWarning")  # NaN rows: bad data in OTB
@@ -203,7 +203,7 @@ def test_lasot_length_mismatch_matches_the_toolkit_lasot_experiment(tmp_path: Pa
         path = tmp_path / f"lasot-{k}.txt"
         np.savetxt(path, pred, fmt="%.3f", delimiter=",")
         sequences.append(seq(f"lasot-{k}", gt, dataset="lasot"))
-        preds[f"lasot-{k}"] = load_results("ope", tmp_path, sequences[-1:])[f"lasot-{k}"]
+        preds[f"lasot-{k}"] = OPE_FILES.load(tmp_path, sequences[-1:])[f"lasot-{k}"]
 
         boxes, anno = np.loadtxt(path, delimiter=","), gt.copy()
         boxes[0] = anno[0]
@@ -259,7 +259,7 @@ def got10k_case(tmp_path: Path, nan_in_scored_frame: bool) -> tuple[list[Sequenc
                 pred[5] = np.nan
             times = rng.uniform(0.01, 0.03, n)
             if run == 1 and not np.isnan(pred).any():
-                write_boxes("got10k", results, s.name, pred, times=times)  # our writer; the toolkit reads it
+                GOT10K_FILES.write(results, s.name, pred, times=times)  # our writer; the toolkit reads it
             else:
                 folder = results / s.name
                 folder.mkdir(parents=True, exist_ok=True)
@@ -278,8 +278,8 @@ def test_got10k_val_numbers_match_the_toolkit(tmp_path: Path, nan_in_scored_fram
                                   report_dir=str(tmp_path / "reports"))
     toolkit = experiment.report(["tracker"])["tracker"]
 
-    ours = evaluate_got10k(load_results("got10k", results, sequences), sequences,
-                             load_times("got10k", results, sequences))
+    ours = evaluate_got10k(GOT10K_FILES.load(results, sequences), sequences,
+                             GOT10K_FILES.load_times(results, sequences))
     if nan_in_scored_frame:  # the toolkit has no guard: NaN reaches the AO mean
         assert np.isnan(ours.ao) and np.isnan(toolkit["overall"]["ao"])
         return
@@ -449,10 +449,10 @@ def lasot_case(tmp_path: Path) -> tuple[list[Sequence], dict[str, np.ndarray]]:
     pred[1, 0] += 1.25
     pred[2, 0] += 3.25
     pred[4, 0] = 0.0
-    write_boxes("ope", tmp_path / "results", "cat-1", pred)
+    OPE_FILES.write(tmp_path / "results", "cat-1", pred)
     with pytest.warns(SeatDataWarning, match="zero-size boxes on frames labelled visible"):  # frame 5
         sequences = load_sequences("lasot", str(tmp_path / "LaSOT"), split="all")
-    return sequences, load_results("ope", tmp_path / "results", sequences)
+    return sequences, OPE_FILES.load(tmp_path / "results", sequences)
 
 
 @pytest.mark.parametrize("preset,dataset", sorted(LASOT_TABLE), ids=[f"{p}[{d}]" for p, d in sorted(LASOT_TABLE)])

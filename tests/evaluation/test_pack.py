@@ -11,7 +11,7 @@ import pytest
 from seattrack.data.sequence import Sequence
 from seattrack.errors import SeatError
 from seattrack.evaluation.pack import pack_got10k, pack_trackingnet
-from seattrack.evaluation.results import write_boxes
+from seattrack.evaluation.results import GOT10K_FILES, OPE_FILES
 
 
 def seq(name: str, n: int) -> Sequence:
@@ -27,9 +27,9 @@ def boxes(n: int) -> np.ndarray:
 def test_got10k_archive_structure(tmp_path: Path) -> None:
     sequences = [seq("GOT-10k_Test_000001", 5), seq("GOT-10k_Test_000002", 3)]
     results = tmp_path / "results"
-    write_boxes("got10k", results, "GOT-10k_Test_000001", boxes(5), times=np.full(5, 0.02))
+    GOT10K_FILES.write(results, "GOT-10k_Test_000001", boxes(5), times=np.full(5, 0.02))
     for run in (1, 2, 3):
-        write_boxes("got10k", results, "GOT-10k_Test_000002", boxes(3) + run, times=np.full(3, 0.01), run=run)
+        GOT10K_FILES.write(results, "GOT-10k_Test_000002", boxes(3) + run, times=np.full(3, 0.01), run=run)
     out = pack_got10k(results, sequences, tmp_path / "seat_got10k.zip")
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == [
@@ -48,15 +48,15 @@ def test_got10k_archive_structure(tmp_path: Path) -> None:
 
 def test_got10k_refuses_missing_incomplete_or_untimed_sequences(tmp_path: Path) -> None:
     results, out = tmp_path / "results", tmp_path / "sub.zip"
-    write_boxes("got10k", results, "a", boxes(4), times=np.ones(4))
+    GOT10K_FILES.write(results, "a", boxes(4), times=np.ones(4))
     with pytest.raises(SeatError, match="sequence b has no results"):
         pack_got10k(results, [seq("a", 4), seq("b", 4)], out)
     with pytest.raises(SeatError, match=r"sequence a is incomplete \(4 of 6 frames"):
         pack_got10k(results, [seq("a", 6)], out)
-    write_boxes("got10k", results, "c", boxes(2), run=2)  # a later run without run 1
+    GOT10K_FILES.write(results, "c", boxes(2), run=2)  # a later run without run 1
     with pytest.raises(SeatError, match="sequence c has no results"):
         pack_got10k(results, [seq("c", 2)], out)
-    write_boxes("got10k", results, "c", boxes(2), run=1)
+    GOT10K_FILES.write(results, "c", boxes(2), run=1)
     with pytest.raises(SeatError, match="sequence c has no time file"):
         pack_got10k(results, [seq("c", 2)], out)
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
@@ -66,7 +66,7 @@ def test_trackingnet_archive_structure(tmp_path: Path) -> None:
     sequences = [seq("-0Bl1c5pbyI_0", 4), seq("0AkZCdZwHfc_1", 2)]
     results = tmp_path / "results"
     for s in sequences:
-        write_boxes("ope", results, s.name, boxes(len(s)), times=np.full(len(s), 0.02))
+        OPE_FILES.write(results, s.name, boxes(len(s)), times=np.full(len(s), 0.02))
     out = pack_trackingnet(results, sequences, tmp_path / "tn.zip")
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["-0Bl1c5pbyI_0.txt", "0AkZCdZwHfc_1.txt"]
@@ -76,7 +76,7 @@ def test_trackingnet_archive_structure(tmp_path: Path) -> None:
 
 def test_trackingnet_refuses_incomplete_results(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    write_boxes("ope", results, "a", boxes(3))
+    OPE_FILES.write(results, "a", boxes(3))
     with pytest.raises(SeatError, match=r"TrackingNet submission: sequence a is incomplete \(3 of 5 frames"):
         pack_trackingnet(results, [seq("a", 5)], tmp_path / "tn.zip")
     with pytest.raises(SeatError, match="nothing to pack"):

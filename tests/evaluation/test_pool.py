@@ -10,8 +10,9 @@ import pytest
 
 from seattrack.errors import SeatError
 from seattrack.evaluation.datasets import load_sequences
+from seattrack.evaluation.one_pass import read_ahead
 from seattrack.evaluation.pool import TrackerPool
-from seattrack.evaluation.runner import TrackerSpec, read_ahead
+from seattrack.evaluation.runner import TrackerSpec
 
 
 def _exit_abruptly(loaded, code: int) -> None:

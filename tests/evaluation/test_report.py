@@ -17,7 +17,7 @@ from seattrack.evaluation.datasets import load_sequences
 from seattrack.evaluation.got10k import evaluate_got10k
 from seattrack.evaluation.ope import evaluate_ope
 from seattrack.evaluation.report import attribute_flags, make_report
-from seattrack.evaluation.results import load_results, write_boxes, write_vot
+from seattrack.evaluation.results import GOT10K_FILES, OPE_FILES, VOT_FILES
 from seattrack.evaluation.vot import evaluate_vot
 from tests.evaluation.layouts import write_uav123
 
@@ -52,7 +52,7 @@ def test_ope_report_tables_plots_and_attributes(tmp_path: Path) -> None:
     for tracker, by_seq in preds.items():
         dirs[tracker] = tmp_path / tracker
         for name, boxes in by_seq.items():
-            write_boxes("ope", dirs[tracker], name, boxes, times=np.full(len(boxes), 0.02))
+            OPE_FILES.write(dirs[tracker], name, boxes, times=np.full(len(boxes), 0.02))
     report = make_report(dirs, sequences, "got10k", tmp_path / "report")
 
     expected = evaluate_ope(preds["seat"], sequences, "got10k")
@@ -87,7 +87,7 @@ def test_ope_report_tables_plots_and_attributes(tmp_path: Path) -> None:
 def test_trackingnet_preset_labels_areas(tmp_path: Path) -> None:
     sequences = dataset(10)[:2]
     for name, boxes in predictions(sequences, 2, 3).items():
-        write_boxes("ope", tmp_path / "seat", name, boxes)
+        OPE_FILES.write(tmp_path / "seat", name, boxes)
     report = make_report({"seat": tmp_path / "seat"}, sequences, "trackingnet_server", tmp_path / "out")
     assert report.columns == ["AUC", "P (area)", "Pnorm (area)", "FPS"]
     assert math.isnan(report.rows[0]["FPS"])  # no time files
@@ -99,7 +99,7 @@ def test_got10k_report(tmp_path: Path) -> None:
     runs = [predictions(sequences, 3, seed) for seed in (4, 5)]
     for run, preds in enumerate(runs, 1):
         for name, boxes in preds.items():
-            write_boxes("got10k", tmp_path / "seat", name, boxes, times=np.full(len(boxes), 0.04), run=run)
+            GOT10K_FILES.write(tmp_path / "seat", name, boxes, times=np.full(len(boxes), 0.04), run=run)
     report = make_report({"seat": tmp_path / "seat"}, sequences, "got10k", tmp_path / "out")
     loaded = {name: [runs[0][name], runs[1][name]] for name in runs[0]}
     expected = evaluate_got10k(loaded, sequences)
@@ -116,7 +116,7 @@ def test_vot_report(tmp_path: Path) -> None:
     for s in sequences:
         outputs = [1] + [s.boxes[i] + rng.normal(0, 2, 4) for i in range(1, 80)]
         outputs[20:26] = [2, 0, 0, 0, 0, 1]  # a failure, four skipped frames, a re-initialisation
-        write_vot(tmp_path / "seat", s.name, outputs, times=np.full(80, 0.01))
+        VOT_FILES.write(tmp_path / "seat", s.name, outputs, times=np.full(80, 0.01))
         runs[s.name] = [outputs]
     report = make_report({"seat": tmp_path / "seat"}, sequences, "vot2019", tmp_path / "out")
     expected = evaluate_vot(runs, sequences, interval="vot2019")
@@ -131,8 +131,8 @@ def test_vot_report(tmp_path: Path) -> None:
 
 def test_report_refuses_mixed_layouts_and_missing_results(tmp_path: Path) -> None:
     sequences = dataset(5)[:1]
-    write_boxes("ope", tmp_path / "a", "seq0", sequences[0].boxes)
-    write_boxes("got10k", tmp_path / "b", "seq0", sequences[0].boxes)
+    OPE_FILES.write(tmp_path / "a", "seq0", sequences[0].boxes)
+    GOT10K_FILES.write(tmp_path / "b", "seq0", sequences[0].boxes)
     with pytest.raises(SeatError, match="different layouts"):
         make_report({"a": tmp_path / "a", "b": tmp_path / "b"}, sequences, "got10k", tmp_path / "out")
     with pytest.raises(SeatError, match="no results for sequence seq1"):
@@ -162,11 +162,11 @@ def test_uav123_attribute_files_give_a_per_attribute_breakdown(tmp_path: Path) -
         "bike1": ["SV", "POC"], "boat1": ["SV", "SOB"], "car1": None, "person1": None}
     preds = {s.name: np.abs(s.boxes + rng.normal(0, 3, s.boxes.shape)) for s in sequences}
     for name, boxes in preds.items():
-        write_boxes("ope", tmp_path / "seat", name, boxes)
+        OPE_FILES.write(tmp_path / "seat", name, boxes)
     report = make_report({"seat": tmp_path / "seat"}, sequences, "pysot", tmp_path / "out")
     rows = {row["Attribute"]: row for row in report.attributes}
     assert {a: row["Sequences"] for a, row in rows.items()} == {"SV": 2, "POC": 1, "SOB": 1}
-    loaded = load_results("ope", tmp_path / "seat", sequences)
+    loaded = OPE_FILES.load(tmp_path / "seat", sequences)
     assert rows["SV"]["AUC"] == pytest.approx(evaluate_ope(loaded, sequences[:2], "pysot").auc)
     assert rows["POC"]["AUC"] == pytest.approx(evaluate_ope(loaded, sequences[:1], "pysot").auc)
     assert "SV" in report.files["attributes_csv"].read_text()

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from seattrack.errors import SeatError
-from seattrack.evaluation.datasets import load_sequences
-from seattrack.evaluation.results import run_paths, time_path
-from seattrack.evaluation.runner import TrackerSpec, is_finished, layout_of, run_benchmark, track_ope
+from seattrack.evaluation.datasets import benchmark, load_sequences
+from seattrack.evaluation.one_pass import track_ope
+from seattrack.evaluation.protocols import OPE, GOT10k, VOTBaseline
+from seattrack.evaluation.results import GOT10K_FILES
+from seattrack.evaluation.runner import TrackerSpec, is_finished, run_benchmark
 from tests.conftest import render_target_sequence
 from tests.processes import sigkill_when
 
@@ -36,8 +38,8 @@ def _eval_cmd(dataset, root, checkpoint, results, workers=1, processes=1):
 
 
 def _finished(dataset: str, out_dir: Path, sequences: list, checkpoint: Path) -> list[str]:
-    identity = TrackerSpec(str(checkpoint)).identity(layout_of(dataset))
-    return [s.name for s in sequences if is_finished(layout_of(dataset), out_dir, identity, s)]
+    identity = TrackerSpec(str(checkpoint)).identity(benchmark(dataset).protocol)
+    return [s.name for s in sequences if is_finished(benchmark(dataset).protocol, out_dir, identity, s)]
 
 
 @pytest.mark.parametrize("dataset,fixture", [("otb", "otb_root"), ("got10k-val", "got10k_root")])
@@ -54,8 +56,9 @@ def test_interrupted_eval_resumes_and_reports_the_same_numbers(dataset, fixture,
                  lambda: records.is_dir() and any(records.glob("*.json")))
     done = _finished(dataset, out_dir, sequences, checkpoint)
     assert 1 <= len(done) < len(sequences), f"the kill left {len(done)} of {len(sequences)} sequences done"
-    assert all(time_path(layout_of(dataset), out_dir, name).is_file() for name in done)  # times written first
-    stamps = {p: p.stat().st_mtime_ns for name in done for p in run_paths(layout_of(dataset), out_dir, name)}
+    files = benchmark(dataset).protocol.files
+    assert all(files.time_path(out_dir, name).is_file() for name in done)  # times written first
+    stamps = {p: p.stat().st_mtime_ns for name in done for p in files.run_paths(out_dir, name)}
     again = subprocess.run(_eval_cmd(dataset, root, checkpoint, tmp_path / "cut"), capture_output=True, text=True)
     assert again.returncode == 0, again.stderr[-2000:]
     assert f"{len(sequences) - len(done)} sequences tracked, {len(done)} already done" in again.stdout
@@ -68,9 +71,9 @@ def test_interrupted_eval_resumes_and_reports_the_same_numbers(dataset, fixture,
 def test_parallel_workers_give_the_same_results_as_one(otb_root, checkpoint, tmp_path):
     sequences = load_sequences("otb", str(otb_root))
     spec = TrackerSpec(str(checkpoint))
-    one = run_benchmark(spec, sequences, "ope", tmp_path / "one", workers=1, progress=False)
-    threads = run_benchmark(spec, sequences, "ope", tmp_path / "threads", workers=2, progress=False)
-    processes = run_benchmark(spec, sequences, "ope", tmp_path / "processes", workers=2, processes=2, progress=False)
+    one = run_benchmark(spec, sequences, OPE(), tmp_path / "one", workers=1, progress=False)
+    threads = run_benchmark(spec, sequences, OPE(), tmp_path / "threads", workers=2, progress=False)
+    processes = run_benchmark(spec, sequences, OPE(), tmp_path / "processes", workers=2, processes=2, progress=False)
     assert one.done == threads.done == processes.done == 4 and not one.failed
     assert (threads.workers, threads.processes, processes.processes) == (2, 1, 2)
     for seq in sequences:  # worker threads share one network, processes load their own: the same boxes to the bit
@@ -79,7 +82,7 @@ def test_parallel_workers_give_the_same_results_as_one(otb_root, checkpoint, tmp
         assert a == (tmp_path / "processes" / f"{seq.name}.txt").read_bytes()
         times = np.loadtxt(tmp_path / "one" / f"{seq.name}_time.txt")
         assert len(times) == len(seq) and (times > 0).all()
-    again = run_benchmark(spec, sequences, "ope", tmp_path / "one", workers=1, progress=False)
+    again = run_benchmark(spec, sequences, OPE(), tmp_path / "one", workers=1, progress=False)
     assert again.skipped == 4 and again.done == 0
 
 
@@ -89,8 +92,8 @@ def test_the_tracker_is_deterministic_so_one_run_is_written(got10k_root, checkpo
     sequences = load_sequences("got10k-val", str(got10k_root))
     tracker = TrackerSpec(str(checkpoint)).build()
     np.testing.assert_array_equal(track_ope(tracker, sequences[0])[0], track_ope(tracker, sequences[0])[0])
-    run_benchmark(TrackerSpec(str(checkpoint)), sequences[:1], "got10k", tmp_path, progress=False)
-    assert [p.name for p in run_paths("got10k", tmp_path, sequences[0].name)] == [f"{sequences[0].name}_001.txt"]
+    run_benchmark(TrackerSpec(str(checkpoint)), sequences[:1], GOT10k(), tmp_path, progress=False)
+    assert [p.name for p in GOT10K_FILES.run_paths(tmp_path, sequences[0].name)] == [f"{sequences[0].name}_001.txt"]
 
 
 def test_a_corrupt_frame_keeps_the_previous_box(otb_root, checkpoint, tmp_path):
@@ -101,7 +104,7 @@ def test_a_corrupt_frame_keeps_the_previous_box(otb_root, checkpoint, tmp_path):
     (root / "Alpha" / "img" / "0004.jpg").write_bytes(b"broken")
     sequences = load_sequences("otb", str(root))
     with pytest.warns(UserWarning, match="unreadable"):
-        summary = run_benchmark(TrackerSpec(str(checkpoint)), sequences, "ope", tmp_path / "r", progress=False)
+        summary = run_benchmark(TrackerSpec(str(checkpoint)), sequences, OPE(), tmp_path / "r", progress=False)
     assert summary.done == 1
     boxes = np.loadtxt(tmp_path / "r" / "Alpha.txt", delimiter=",")
     np.testing.assert_allclose(boxes[3], boxes[2])
@@ -196,15 +199,15 @@ def test_sequences_tracked_in_lockstep_get_the_same_boxes_as_alone(otb_root, che
     gt.write_text("\n".join(["NaN,NaN,NaN,NaN", *gt.read_text().splitlines()[1:]]) + "\n")
     sequences = load_sequences("otb", str(root))
     spec = TrackerSpec(str(checkpoint), backend="onnxruntime")
-    alone = run_benchmark(spec, sequences, "ope", tmp_path / "alone", workers=1, progress=False)
-    together = run_benchmark(spec, sequences, "ope", tmp_path / "together", workers=1, progress=False, batch=3)
+    alone = run_benchmark(spec, sequences, OPE(), tmp_path / "alone", workers=1, progress=False)
+    together = run_benchmark(spec, sequences, OPE(), tmp_path / "together", workers=1, progress=False, batch=3)
     assert (together.done, list(together.failed)) == (alone.done, list(alone.failed)) == (3, ["Gamma"])
     for seq in sequences:
         if seq.name != "Gamma":
             assert ((tmp_path / "together" / f"{seq.name}.txt").read_bytes()
                     == (tmp_path / "alone" / f"{seq.name}.txt").read_bytes())
     with pytest.raises(SeatError, match="--batch: the VOT protocol"):
-        run_benchmark(spec, sequences, "vot", tmp_path / "vot", progress=False, batch=2)
+        run_benchmark(spec, sequences, VOTBaseline(), tmp_path / "vot", progress=False, batch=2)
 
 
 def test_eval_writes_confidences_that_report_longterm_scores(otb_root, tmp_path, capsys):

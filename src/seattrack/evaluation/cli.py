@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..cli import Handler, command, count
 from ..errors import SeatError
-from ..track.backends import BACKENDS
+from ..loading import BACKENDS
 from .datasets import BENCHMARKS
 
 
@@ -29,7 +29,8 @@ def _dataset_args(p: argparse.ArgumentParser) -> None:
 @command("eval", "run a tracker over a benchmark (parallel, resumable) and report its numbers")
 def _eval(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
-    p.add_argument("--tracker", default="seat_lite", help="model name with shipped weights, or a checkpoint")
+    p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
+                   help="model name with shipped weights, or a checkpoint (--tracker: the former spelling)")
     p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
     p.add_argument("--workers", type=count(), help="sequences tracked at once, one tracker each (default: one per "
                                                    "core that --threads leaves, at most one per sequence)")
@@ -43,7 +44,7 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
                    help="sequences each worker tracks in lockstep, their crops in one network call per frame (for "
                         "GPUs; on a CPU batching saves only the 1-2 %% per-call overhead)")
     p.add_argument("--results", default="results", help="results root: <results>/<tracker>/<dataset>/")
-    p.add_argument("--name", help="tracker name in the results tree (default: from --tracker and --hypers)")
+    p.add_argument("--name", help="tracker name in the results tree (default: from --model and --hypers)")
     p.add_argument("--preset", help="metric preset for the report (default: the dataset's own convention)")
     p.add_argument("--shard", help="track only shard I of N (I/N, 0-based) into the shared results folder; 'auto' "
                                    "or 'auto/N' reads I (and N) from a SLURM array or Kubernetes indexed Job")
@@ -63,11 +64,11 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
             if not torch.cuda.is_available():
                 raise SeatError(f"--device {args.device}: CUDA is not available on this machine")
         check_writable(args.results, "--results", folder=True)
-        name = args.name or tracker_name(args.tracker, args.hypers)
+        name = args.name or tracker_name(args.model, args.hypers)
         out = results_dir(args.results, name, args.dataset)
         sequences = load_sequences(args.dataset, args.root, args.split)
-        tracker = TrackerSpec(args.tracker, args.hypers, args.backend, args.threads, args.device)
-        summary = run_benchmark(tracker, sequences, spec.layout, out, args.workers, shard=shard,
+        tracker = TrackerSpec(args.model, args.hypers, args.backend, args.threads, args.device)
+        summary = run_benchmark(tracker, sequences, spec.protocol, out, args.workers, shard=shard,
                                 processes=args.processes, batch=args.batch)
         print(f"{summary.describe()}; results: {out}")
         for seq, reason in summary.failed.items():
@@ -80,7 +81,7 @@ def _eval(p: argparse.ArgumentParser) -> Handler:
             print("ground truth of this split is hidden: pack the results with `seattrack pack` for the server")
             return
         scored = reportable(sequences, set(summary.failed))
-        report = make_report({name: out}, scored, args.preset or spec.preset, out / "report")
+        report = make_report({name: out}, scored, args.preset or spec.protocol.preset, out / "report")
         print(report.to_text())
 
     return run
@@ -108,7 +109,7 @@ def _report(p: argparse.ArgumentParser) -> Handler:
             name, _, folder = item.rpartition("=") if "=" in item else ("", "", item)
             folders[name or Path(folder).parent.name] = Path(folder)
         sequences = reportable(load_sequences(args.dataset, args.root, args.split))
-        report = make_report(folders, sequences, args.preset or benchmark(args.dataset).preset, args.out,
+        report = make_report(folders, sequences, args.preset or benchmark(args.dataset).protocol.preset, args.out,
                              args.longterm)
         print(report.to_text())
         print("files: " + ", ".join(str(v) for v in report.files.values()))
@@ -119,7 +120,8 @@ def _report(p: argparse.ArgumentParser) -> Handler:
 @command("tune", "search tracking hyper-parameters on a validation split; writes a named set to configs/hypers/")
 def _tune(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
-    p.add_argument("--tracker", default="seat_lite")
+    p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
+                   help="model name with shipped weights, or a checkpoint (--tracker: the former spelling)")
     p.add_argument("--hypers", help="starting set (trial 0; default: the model's own)")
     p.add_argument("--trials", type=count(), default=20)
     p.add_argument("--workers", type=count(), help="sequences tracked at once (default: one per core --threads "
@@ -138,7 +140,7 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
 
         check_writable(args.out, "--out", folder=True)
         sequences = load_sequences(args.dataset, args.root, args.split)
-        spec = TrackerSpec(args.tracker, args.hypers, "auto", args.threads)
+        spec = TrackerSpec(args.model, args.hypers, "auto", args.threads)
         results = tune(spec, args.dataset, sequences, args.trials, args.workers, args.seed,
                        processes=args.processes)
         path = write_tuned(results, args.dataset, args.set, args.out)

@@ -1,4 +1,4 @@
-"""Benchmark names of `seattrack eval`: which reader, split, result layout and default metric preset each uses."""
+"""Benchmark names of `seattrack eval`: which reader and split each uses, and its protocol (how it runs and scores)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,32 @@ from typing import Any
 
 from ..data.sequence import Sequence
 from ..errors import SeatError
+from .protocols import OPE, GOT10k, Protocol, VOTBaseline
 
 
 @dataclass(frozen=True)
 class Benchmark:
-    """`hypers`: the `configs/hypers/<name>.yaml` file for this benchmark's tracking hyper-parameter sets (shipped for
+    """`protocol`: how the benchmark runs a tracker and scores it, with its default metric preset or edition.
+    `hypers`: the `configs/hypers/<name>.yaml` file for this benchmark's tracking hyper-parameter sets (shipped for
     the standard benchmarks; `seattrack tune` creates or extends it)."""
 
     source: str
     split: str | None
-    layout: str
-    preset: str
+    protocol: Protocol
     hypers: str
     options: dict[str, Any] = field(default_factory=dict)
 
 
 BENCHMARKS: dict[str, Benchmark] = {
-    "otb": Benchmark("otb", None, "ope", "pysot", "otb"),
-    "uav123": Benchmark("uav", None, "ope", "pysot", "uav123", {"variant": "uav123"}),
-    "uav20l": Benchmark("uav", None, "ope", "pysot", "uav123", {"variant": "uav20l"}),  # same videos
-    "lasot": Benchmark("lasot", "test", "ope", "lasot_official", "lasot"),
-    "got10k-val": Benchmark("got10k", "val", "got10k", "got10k", "got10k"),  # tuned on val, used on test
-    "got10k-test": Benchmark("got10k", "test", "got10k", "got10k", "got10k"),
-    "trackingnet": Benchmark("trackingnet", "test", "ope", "trackingnet_server", "trackingnet"),
-    "vot2019": Benchmark("vot", None, "vot", "vot2019", "vot2019"),
-    "folder": Benchmark("folder", None, "ope", "pysot", "folder"),
+    "otb": Benchmark("otb", None, OPE("pysot"), "otb"),
+    "uav123": Benchmark("uav", None, OPE("pysot"), "uav123", {"variant": "uav123"}),
+    "uav20l": Benchmark("uav", None, OPE("pysot"), "uav123", {"variant": "uav20l"}),  # same videos
+    "lasot": Benchmark("lasot", "test", OPE("lasot_official"), "lasot"),
+    "got10k-val": Benchmark("got10k", "val", GOT10k(), "got10k"),  # tuned on val, used on test
+    "got10k-test": Benchmark("got10k", "test", GOT10k(), "got10k"),
+    "trackingnet": Benchmark("trackingnet", "test", OPE("trackingnet_server"), "trackingnet"),
+    "vot2019": Benchmark("vot", None, VOTBaseline("vot2019"), "vot2019"),
+    "folder": Benchmark("folder", None, OPE("pysot"), "folder"),
 }
 
 

@@ -262,7 +262,8 @@ class OPEResult:
                          self.norm_precision[keep])
 
 
-def _common_dataset(sequences: list[Sequence]) -> str:
+def common_dataset(sequences: list[Sequence]) -> str:
+    """The `Sequence.dataset` all sequences share ("" when they differ): which toolkit branch a preset takes."""
     datasets = {s.dataset for s in sequences}
     return datasets.pop() if len(datasets) == 1 else ""
 
@@ -278,7 +279,7 @@ def evaluate_ope(pred_by_seq: Mapping[str, Any], gt_sequences: Iterable[Sequence
     if not sequences:
         raise SeatError("no sequences to evaluate")
     if isinstance(preset, str):
-        preset = get_preset(preset, _common_dataset(sequences) if dataset is None else dataset)
+        preset = get_preset(preset, common_dataset(sequences) if dataset is None else dataset)
     rows = []
     for seq in sequences:
         if seq.name not in pred_by_seq:

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import write_bytes_atomic
-from .results import format_boxes, read_boxes, result_path, run_paths, time_path
+from .results import GOT10K_FILES, OPE_FILES, format_boxes, read_boxes
 
 
 def _complete_boxes(path: Path, seq: Sequence, server: str) -> str:
@@ -46,10 +46,10 @@ def pack_got10k(result_dir: str | Path, sequences: Iterable[Sequence], out_path:
     """Zip GOT-10k-layout results for the test server; every run present and the time file are included."""
     entries = {}
     for seq in sequences:
-        first = result_path("got10k", result_dir, seq.name)
-        for path in [first] + [p for p in run_paths("got10k", result_dir, seq.name) if p != first]:
+        first = GOT10K_FILES.path(result_dir, seq.name)
+        for path in [first] + [p for p in GOT10K_FILES.run_paths(result_dir, seq.name) if p != first]:
             entries[f"{seq.name}/{path.name}"] = _complete_boxes(path, seq, "GOT-10k")
-        times = time_path("got10k", result_dir, seq.name)
+        times = GOT10K_FILES.time_path(result_dir, seq.name)
         if not times.is_file():
             raise SeatError(f"cannot pack the GOT-10k submission: sequence {seq.name} has no time file ({times})")
         entries[f"{seq.name}/{times.name}"] = times.read_text()
@@ -58,6 +58,6 @@ def pack_got10k(result_dir: str | Path, sequences: Iterable[Sequence], out_path:
 
 def pack_trackingnet(result_dir: str | Path, sequences: Iterable[Sequence], out_path: str | Path) -> Path:
     """Zip OPE-layout results as a TrackingNet submission (`<seq>.txt` at the zip root)."""
-    entries = {f"{seq.name}.txt": _complete_boxes(result_path("ope", result_dir, seq.name), seq, "TrackingNet")
+    entries = {f"{seq.name}.txt": _complete_boxes(OPE_FILES.path(result_dir, seq.name), seq, "TrackingNet")
                for seq in sequences}
     return _write_zip(out_path, entries)

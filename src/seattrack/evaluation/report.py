@@ -1,10 +1,10 @@
 """Compare trackers on one dataset: a Markdown table, CSV files, curve plots (PNG) and a per-attribute breakdown.
 
-The result folders' layout decides the protocol: OPE folders get AUC / precision / normalised precision under a
-metric preset, GOT-10k folders get AO / SR (the GOT-10k toolkit's pooled numbers), VOT baseline folders get
-EAO / accuracy / robustness for a VOT edition. FPS comes from the time files. Attributes are sequence-level tags
-(`attributes["tags"]`, e.g. OTB's ["IV", "OCC"], or a True flag) or per-frame bool arrays (a sequence has the
-attribute when any of its frames does).
+The result folders' layout decides the protocol (`protocols.for_files`): OPE folders get AUC / precision /
+normalised precision under a metric preset, GOT-10k folders get AO / SR (the GOT-10k toolkit's pooled numbers), VOT
+baseline folders get EAO / accuracy / robustness for a VOT edition. FPS comes from the time files. Attributes are
+sequence-level tags (`attributes["tags"]`, e.g. OTB's ["IV", "OCC"], or a True flag) or per-frame bool arrays (a
+sequence has the attribute when any of its frames does).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,85 +23,10 @@ from matplotlib.figure import Figure
 from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..fileio import write_bytes_atomic, write_text_atomic
-from .got10k import GOT10K_SUCCESS_THRESHOLDS, evaluate_got10k
 from .longterm import LONGTERM_COLUMNS, load_confidences, longterm_row
 from .manifest import check_for_report
-from .ope import SUCCESS_THRESHOLDS, evaluate_ope
-from .presets import Preset, get_preset
-from .results import detect_layout, load_results, load_times
-from .speed import mean_fps
-from .vot import EAO_INTERVALS, evaluate_vot
-
-Curve = tuple[np.ndarray, np.ndarray, float]  # x, y, the score shown in the legend
-
-
-@dataclass(frozen=True)
-class _Protocol:
-    """How one layout is scored: its columns, its convention line, its plots and the evaluation itself."""
-
-    columns: list[str]
-    convention: str
-    plots: dict[str, tuple[str, str, str]]  # plot name -> (title, x label, y label)
-    evaluate: Callable[[Mapping[str, Any], Mapping[str, np.ndarray], list[Sequence]],
-                       tuple[dict[str, float], dict[str, Curve]]]
-
-
-def _ope_protocol(preset: Preset) -> _Protocol:
-    prec = "P@20px" if preset.precision_score == "at_20px" else "P (area)"
-    norm = {"at_0.20": "Pnorm@0.20", "mean": "Pnorm (mean)", "trapezoid": "Pnorm (area)"}[preset.norm_precision_score]
-
-    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
-                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
-        r = evaluate_ope(results, seqs, preset)
-        row = {"AUC": r.auc, prec: r.precision_score, norm: r.norm_precision_score,
-               "FPS": mean_fps(times, r.names)}
-        return row, {"success": (SUCCESS_THRESHOLDS, r.success_curve, r.auc),
-                     "precision": (preset.precision_thresholds, r.precision_curve, r.precision_score)}
-
-    return _Protocol(["AUC", prec, norm, "FPS"], preset.describe(),
-                     {"success": ("Success plots of OPE", "Overlap threshold", "Success rate"),
-                      "precision": ("Precision plots of OPE", "Location error threshold (px)", "Precision")},
-                     evaluate)
-
-
-def _got10k_protocol() -> _Protocol:
-    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
-                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
-        r = evaluate_got10k(results, seqs, times)
-        row = {"AO": r.ao, "SR0.50": r.sr50, "SR0.75": r.sr75, "FPS": r.speed_fps}
-        return row, {"success": (GOT10K_SUCCESS_THRESHOLDS, r.success_curve, r.ao)}
-
-    return _Protocol(["AO", "SR0.50", "SR0.75", "FPS"],
-                     "GOT-10k toolkit: IoU of image-bounded boxes, frame 0 and cover=0 frames excluded, pooled over "
-                     "frames and runs",
-                     {"success": ("Success plot on GOT-10k", "Overlap threshold", "Success rate")}, evaluate)
-
-
-def _vot_protocol(edition: str) -> _Protocol:
-    def evaluate(results: Mapping[str, Any], times: Mapping[str, np.ndarray],
-                 seqs: list[Sequence]) -> tuple[dict[str, float], dict[str, Curve]]:
-        r = evaluate_vot(results, seqs, interval=edition)
-        row = {"EAO": r.eao, "Accuracy": r.accuracy, "Robustness": r.robustness, "Lost": r.failures,
-               "FPS": mean_fps(times, [s.name for s in seqs])}
-        return row, {"eao": (np.arange(len(r.eao_curve)), r.eao_curve, r.eao)}
-
-    low, high = EAO_INTERVALS[edition]
-    return _Protocol(["EAO", "Accuracy", "Robustness", "Lost", "FPS"],
-                     f"{edition} baseline (reset-based): EAO over [{low}, {high}], accuracy with 10 burn-in frames, "
-                     f"robustness = failures per 100 frames",
-                     {"eao": ("Expected average overlap", "Sequence length (frames)", "Expected overlap")}, evaluate)
-
-
-def _protocol(layout: str, preset: str, sequences: list[Sequence]) -> _Protocol:
-    if layout == "vot":
-        if preset not in EAO_INTERVALS:
-            raise SeatError(f"VOT baseline results need a VOT edition as preset ({', '.join(EAO_INTERVALS)}), "
-                            f"got {preset!r}")
-        return _vot_protocol(preset)
-    if layout == "got10k":
-        return _got10k_protocol()
-    datasets = {s.dataset for s in sequences}
-    return _ope_protocol(get_preset(preset, datasets.pop() if len(datasets) == 1 else ""))
+from .protocols import Curve, for_files
+from .results import detect_layout
 
 
 def attribute_flags(sequence: Sequence) -> set[str]:
@@ -212,11 +137,13 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
     names = [s.name for s in sequences]
     layouts = {tracker: detect_layout(path, names) for tracker, path in result_dirs.items()}
     if len(set(layouts.values())) > 1:
-        raise SeatError(f"result folders use different layouts ({layouts}); report one protocol at a time")
-    layout = next(iter(layouts.values()))
-    protocol = _protocol(layout, preset, sequences)
-    if longterm and layout != "ope":
-        raise SeatError(f"--longterm needs OPE result folders (one box file per sequence), not {layout}")
+        named = {tracker: files.name for tracker, files in layouts.items()}
+        raise SeatError(f"result folders use different layouts ({named}); report one protocol at a time")
+    files = next(iter(layouts.values()))
+    protocol = for_files(files, preset)
+    if longterm and not protocol.writes_confidences:
+        raise SeatError(f"--longterm needs OPE result folders (one box file per sequence), not {files.name}")
+    scoring = protocol.scoring(sequences)
     by_attribute: dict[str, list[Sequence]] = {}
     for seq in sequences:
         for flag in attribute_flags(seq):
@@ -226,22 +153,22 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
         check_for_report(path, sequences)
     rows, attribute_rows, curves = [], [], {}
     for tracker, path in result_dirs.items():
-        results = load_results(layout, path, sequences)
-        times = load_times(layout, path, sequences)
+        results = files.load(path, sequences)
+        times = files.load_times(path, sequences)
         confidences = load_confidences(path, sequences) if longterm else None
-        row, curves[tracker] = protocol.evaluate(results, times, sequences)
+        row, curves[tracker] = scoring.evaluate(results, times, sequences)
         if longterm:
             row.update(longterm_row(results, confidences, sequences))
         rows.append({"Tracker": tracker, **row})
         for flag in sorted(by_attribute):
             subset = by_attribute[flag]
             attribute_rows.append({"Attribute": flag, "Sequences": len(subset), "Tracker": tracker,
-                                   **protocol.evaluate(results, times, subset)[0],
+                                   **scoring.evaluate(results, times, subset)[0],
                                    **(longterm_row(results, confidences, subset) if longterm else {})})
 
-    columns = protocol.columns + list(LONGTERM_COLUMNS) if longterm else protocol.columns
-    convention = protocol.convention + ("; LT: VOT long-term Pr / Re / F-score (vot-toolkit 0.9)" if longterm else "")
-    report = Report(layout, convention, columns, rows, attribute_rows)
+    columns = scoring.columns + list(LONGTERM_COLUMNS) if longterm else scoring.columns
+    convention = scoring.convention + ("; LT: VOT long-term Pr / Re / F-score (vot-toolkit 0.9)" if longterm else "")
+    report = Report(files.name, convention, columns, rows, attribute_rows)
     out_dir = Path(out_dir)
     report.files["markdown"] = out_dir / "report.md"
     write_text_atomic(report.files["markdown"], report.to_markdown())
@@ -250,7 +177,7 @@ def make_report(result_dirs: dict[str, Path], sequences: Iterable[Sequence], pre
     if attribute_rows:
         report.files["attributes_csv"] = out_dir / "attributes.csv"
         write_text_atomic(report.files["attributes_csv"], report.to_csv(attributes=True))
-    for plot, labels in protocol.plots.items():
+    for plot, labels in scoring.plots.items():
         report.files[plot] = out_dir / f"{plot}.png"
         _plot(report.files[plot], labels, {tracker: c[plot] for tracker, c in curves.items()})
     return report

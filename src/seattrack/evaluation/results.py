@@ -1,10 +1,10 @@
-"""Result-file layouts, read and written (atomically), for the three protocols.
+"""Result-file layouts, read and written (atomically): one `ResultFiles` object per layout.
 
-- "ope" (OTB-style / pysot): `<dir>/<seq>.txt` (x,y,w,h per line, comma separated) and `<dir>/<seq>_time.txt`
+- `OPE_FILES` (OTB-style / pysot): `<dir>/<seq>.txt` (x,y,w,h per line, comma separated) and `<dir>/<seq>_time.txt`
   (seconds per frame).
-- "got10k": `<dir>/<seq>/<seq>_001.txt` (runs _001, _002, _003) and `<dir>/<seq>/<seq>_time.txt` (one row per
+- `GOT10K_FILES`: `<dir>/<seq>/<seq>_001.txt` (runs _001, _002, _003) and `<dir>/<seq>/<seq>_time.txt` (one row per
   frame, one comma-separated column per run), as the GOT-10k toolkit writes them.
-- "vot" (baseline): `<dir>/baseline/<seq>/<seq>_001.txt` with a line `1` at each (re)initialisation, `2` at a
+- `VOT_FILES` (baseline): `<dir>/baseline/<seq>/<seq>_001.txt` with a line `1` at each (re)initialisation, `2` at a
   failure, `0` for skipped frames and the box otherwise; times as for GOT-10k.
 
 Boxes are checked when written: NaN, infinite or negative-size boxes are refused (pytracking's rule), because
@@ -14,9 +14,10 @@ so an interrupted run never leaves a result that looks finished without its time
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -24,25 +25,6 @@ from ..data.sequence import Sequence, read_box_file
 from ..errors import SeatError
 from ..fileio import write_text_atomic
 from .vot import VOTOutput, is_marker
-
-LAYOUTS = ("ope", "got10k", "vot")
-
-
-def result_path(layout: str, result_dir: str | Path, name: str, run: int = 1) -> Path:
-    """Where run `run` of sequence `name` lives in `layout` (OPE has a single run)."""
-    root = Path(result_dir)
-    if layout == "ope":
-        return root / f"{name}.txt"
-    if layout == "got10k":
-        return root / name / f"{name}_{run:03d}.txt"
-    if layout == "vot":
-        return root / "baseline" / name / f"{name}_{run:03d}.txt"
-    raise SeatError(f"unknown result layout {layout!r}, expected one of {', '.join(LAYOUTS)}")
-
-
-def time_path(layout: str, result_dir: str | Path, name: str) -> Path:
-    """The per-frame time file of sequence `name`."""
-    return result_path(layout, result_dir, name).with_name(f"{name}_time.txt")
 
 
 def format_boxes(boxes: Any, where: str) -> str:
@@ -72,36 +54,142 @@ def _write_times(path: Path, times: Any, run: int, frames: int) -> None:
     write_text_atomic(path, "".join(",".join(f"{t:.8f}" for t in row) + "\n" for row in table))
 
 
-def write_boxes(layout: str, result_dir: str | Path, name: str, boxes: Any, times: Any = None,
-                run: int = 1) -> Path:
-    """Write one OPE or GOT-10k result (and its times); returns the box file's path."""
-    if layout not in ("ope", "got10k"):
-        raise SeatError(f"write_boxes writes the ope and got10k layouts, not {layout!r}")
-    if layout == "ope" and run != 1:
-        raise SeatError("the ope layout holds a single run per sequence")
-    path = result_path(layout, result_dir, name, run)
-    text = format_boxes(boxes, f"results for {name}")
-    if times is not None:
-        _write_times(time_path(layout, result_dir, name), times, run, text.count("\n"))
-    write_text_atomic(path, text)  # last: the box file marks the run complete (`is_complete`)
-    return path
 
 
-def write_vot(result_dir: str | Path, name: str, outputs: list[VOTOutput], times: Any = None, run: int = 1) -> Path:
-    """Write one VOT baseline run (markers and boxes) and its times; returns the run file's path."""
-    lines = []
-    for i, output in enumerate(outputs):
-        if is_marker(output):
-            if int(output) not in (0, 1, 2):
-                raise SeatError(f"VOT results for {name}: frame {i} marker {output!r}, expected 0, 1 or 2")
-            lines.append(f"{int(output)}\n")
-        else:
-            lines.append(format_boxes(np.reshape(output, (1, 4)), f"VOT results for {name}, frame {i}"))
-    path = result_path("vot", result_dir, name, run)
-    if times is not None:
-        _write_times(time_path("vot", result_dir, name), times, run, len(outputs))
-    write_text_atomic(path, "".join(lines))  # last: the run file marks the run complete (`is_complete`)
-    return path
+class ResultFiles(ABC):
+    """Where one layout keeps a sequence's runs and times, and how it reads a run file back."""
+
+    name: ClassVar[str]  # recorded in a result folder's manifest and shown as a report's kind
+
+    @abstractmethod
+    def path(self, result_dir: str | Path, name: str, run: int = 1) -> Path:
+        """Where run `run` of sequence `name` lives."""
+
+    @abstractmethod
+    def read_run(self, path: Path) -> Any:
+        """One run file's contents."""
+
+    def time_path(self, result_dir: str | Path, name: str) -> Path:
+        """The per-frame time file of sequence `name`."""
+        return self.path(result_dir, name).with_name(f"{name}_time.txt")
+
+    def run_paths(self, result_dir: str | Path, name: str) -> list[Path]:
+        """The existing run files of a sequence, in run order (_001, _002, ...)."""
+        return sorted(self.path(result_dir, name).parent.glob(f"{name}_[0-9][0-9][0-9].txt"))
+
+    def is_complete(self, result_dir: str | Path, name: str, length: int, runs: int = 1) -> bool:
+        """True when runs 1..`runs` of sequence `name` exist with one line per frame (what a resumed run may skip).
+
+        The writers put a run's times first and its box file last, so a complete box file means its times are
+        written.
+        """
+        paths = [self.path(result_dir, name, run) for run in range(1, runs + 1)]
+        return all(p.is_file() and _line_count(p) == length for p in paths)
+
+    def load(self, result_dir: str | Path, sequences: Iterable[Sequence]) -> dict[str, Any]:
+        """A tracker's results for a dataset: name -> its runs, each as `read_run` gives it. A missing sequence is an
+        error naming it."""
+        results: dict[str, Any] = {}
+        for seq in sequences:
+            paths = self.run_paths(result_dir, seq.name)
+            if not paths:
+                raise SeatError(f"{result_dir}: no results for sequence {seq.name} "
+                                f"(expected {self.path(result_dir, seq.name)})")
+            results[seq.name] = [self.read_run(p) for p in paths]
+        return results
+
+    def load_times(self, result_dir: str | Path, sequences: Iterable[Sequence]) -> dict[str, np.ndarray]:
+        """Per-frame seconds of every sequence that has a time file (all runs, flattened)."""
+        times = {}
+        for seq in sequences:
+            values = read_times(self.time_path(result_dir, seq.name))
+            if values is not None:
+                times[seq.name] = values
+        return times
+
+    def _write(self, result_dir: str | Path, name: str, text: str, frames: int, times: Any, run: int) -> Path:
+        path = self.path(result_dir, name, run)
+        if times is not None:
+            _write_times(self.time_path(result_dir, name), times, run, frames)
+        write_text_atomic(path, text)  # last: the run file marks the run complete (`is_complete`)
+        return path
+
+
+class OPEFiles(ResultFiles):
+    """`<dir>/<seq>.txt`: a single run per sequence; `load` gives each sequence's (N, 4) boxes."""
+
+    name = "ope"
+
+    def path(self, result_dir: str | Path, name: str, run: int = 1) -> Path:
+        return Path(result_dir) / f"{name}.txt"
+
+    def read_run(self, path: Path) -> np.ndarray:
+        return read_boxes(path)
+
+    def run_paths(self, result_dir: str | Path, name: str) -> list[Path]:
+        first = self.path(result_dir, name)
+        return [first] if first.is_file() else []
+
+    def load(self, result_dir: str | Path, sequences: Iterable[Sequence]) -> dict[str, np.ndarray]:
+        return {name: runs[0] for name, runs in super().load(result_dir, sequences).items()}
+
+    def write(self, result_dir: str | Path, name: str, boxes: Any, times: Any = None) -> Path:
+        """Write a sequence's boxes (and times); returns the box file's path."""
+        text = format_boxes(boxes, f"results for {name}")
+        return self._write(result_dir, name, text, text.count("\n"), times, 1)
+
+
+class GOT10kFiles(ResultFiles):
+    """`<dir>/<seq>/<seq>_001.txt`, one file per run; `load` gives each sequence's list of (N, 4) boxes."""
+
+    name = "got10k"
+
+    def path(self, result_dir: str | Path, name: str, run: int = 1) -> Path:
+        return Path(result_dir) / name / f"{name}_{run:03d}.txt"
+
+    def read_run(self, path: Path) -> np.ndarray:
+        return read_boxes(path)
+
+    def write(self, result_dir: str | Path, name: str, boxes: Any, times: Any = None, run: int = 1) -> Path:
+        """Write run `run` of a sequence (and its times, as column `run`); returns the box file's path."""
+        text = format_boxes(boxes, f"results for {name}")
+        return self._write(result_dir, name, text, text.count("\n"), times, run)
+
+
+class VOTFiles(ResultFiles):
+    """`<dir>/baseline/<seq>/<seq>_001.txt` per run; `load` gives each sequence's list of runs of outputs."""
+
+    name = "vot"
+
+    def path(self, result_dir: str | Path, name: str, run: int = 1) -> Path:
+        return Path(result_dir) / "baseline" / name / f"{name}_{run:03d}.txt"
+
+    def read_run(self, path: Path) -> list[VOTOutput]:
+        return read_vot(path)
+
+    def write(self, result_dir: str | Path, name: str, outputs: list[VOTOutput], times: Any = None,
+              run: int = 1) -> Path:
+        """Write one baseline run (markers and boxes) and its times; returns the run file's path."""
+        lines = []
+        for i, output in enumerate(outputs):
+            if is_marker(output):
+                if int(output) not in (0, 1, 2):
+                    raise SeatError(f"VOT results for {name}: frame {i} marker {output!r}, expected 0, 1 or 2")
+                lines.append(f"{int(output)}\n")
+            else:
+                lines.append(format_boxes(np.reshape(output, (1, 4)), f"VOT results for {name}, frame {i}"))
+        return self._write(result_dir, name, "".join(lines), len(outputs), times, run)
+
+
+OPE_FILES, GOT10K_FILES, VOT_FILES = OPEFiles(), GOT10kFiles(), VOTFiles()
+LAYOUTS: dict[str, ResultFiles] = {files.name: files for files in (OPE_FILES, GOT10K_FILES, VOT_FILES)}
+
+
+def result_files(name: str) -> ResultFiles:
+    """The layout a manifest records as `name`."""
+    if name not in LAYOUTS:
+        raise SeatError(f"unknown result layout {name!r}, expected one of {', '.join(LAYOUTS)}")
+    return LAYOUTS[name]
 
 
 def read_boxes(path: str | Path) -> np.ndarray:
@@ -153,59 +241,15 @@ def _line_count(path: Path) -> int:
     return sum(1 for line in path.read_bytes().splitlines() if line.strip())
 
 
-def run_paths(layout: str, result_dir: str | Path, name: str) -> list[Path]:
-    """The existing run files of a sequence, in run order (_001, _002, ...; OPE: the single file)."""
-    first = result_path(layout, result_dir, name)
-    if layout == "ope":
-        return [first] if first.is_file() else []
-    return sorted(first.parent.glob(f"{name}_[0-9][0-9][0-9].txt"))
 
-
-def is_complete(layout: str, result_dir: str | Path, name: str, length: int, runs: int = 1) -> bool:
-    """True when runs 1..`runs` of sequence `name` exist with one line per frame (what a resumed run may skip).
-
-    The writers put a run's times first and its box file last, so a complete box file means its times are written.
-    """
-    paths = [result_path(layout, result_dir, name, run) for run in range(1, runs + 1)]
-    return all(p.is_file() and _line_count(p) == length for p in paths)
-
-
-def load_results(layout: str, result_dir: str | Path, sequences: Iterable[Sequence]) -> dict[str, Any]:
-    """A tracker's results for a dataset: name -> boxes (ope), list of boxes per run (got10k) or list of runs of
-    outputs (vot). A missing sequence is an error naming it."""
-    results: dict[str, Any] = {}
-    for seq in sequences:
-        paths = run_paths(layout, result_dir, seq.name)
-        if not paths:
-            raise SeatError(f"{result_dir}: no results for sequence {seq.name} "
-                            f"(expected {result_path(layout, result_dir, seq.name)})")
-        if layout == "ope":
-            results[seq.name] = read_boxes(paths[0])
-        elif layout == "got10k":
-            results[seq.name] = [read_boxes(p) for p in paths]
-        else:
-            results[seq.name] = [read_vot(p) for p in paths]
-    return results
-
-
-def load_times(layout: str, result_dir: str | Path, sequences: Iterable[Sequence]) -> dict[str, np.ndarray]:
-    """Per-frame seconds of every sequence that has a time file (all runs, flattened)."""
-    times = {}
-    for seq in sequences:
-        values = read_times(time_path(layout, result_dir, seq.name))
-        if values is not None:
-            times[seq.name] = values
-    return times
-
-
-def detect_layout(result_dir: str | Path, names: Iterable[str]) -> str:
+def detect_layout(result_dir: str | Path, names: Iterable[str]) -> ResultFiles:
     """Which layout a result folder uses, judged from the sequences' files."""
     names = list(names)
     root = Path(result_dir)
     if not root.is_dir():
         raise SeatError(f"result folder not found: {root}")
-    for layout in ("vot", "got10k", "ope"):
-        if any(result_path(layout, root, n).is_file() for n in names):
-            return layout
+    for files in (VOT_FILES, GOT10K_FILES, OPE_FILES):
+        if any(files.path(root, n).is_file() for n in names):
+            return files
     raise SeatError(f"{root}: no result file for any of the {len(names)} sequences (expected <seq>.txt, "
                     f"<seq>/<seq>_001.txt or baseline/<seq>/<seq>_001.txt)")

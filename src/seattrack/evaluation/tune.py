@@ -2,9 +2,9 @@
 
 Random search (seeded) over penalty_k, window_influence, lr and the (small, big) instance sizes. Every trial runs
 the tracker over all sequences in one persistent pool (`TrackerPool`: the network is loaded once per worker for all
-trials, all trials queued at once, each longest first) and is scored with the benchmark's convention (success AUC
-for OPE datasets, AO for GOT-10k). The best set is written as a named set into `<out>/<dataset>.yaml`, keeping the
-file's other sets, and every trial goes to a CSV beside it.
+trials, all trials queued at once, each longest first) and is scored with the benchmark protocol's headline number
+(success AUC for OPE datasets, AO for GOT-10k). The best set is written as a named set into `<out>/<dataset>.yaml`,
+keeping the file's other sets, and every trial goes to a CSV beside it.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from ..errors import SeatError
 from ..fileio import write_text_atomic
 from ..track.hypers import TrackerHypers
 from .datasets import benchmark
-from .got10k import evaluate_got10k
-from .ope import evaluate_ope
+from .one_pass import track_ope
 from .pool import LoadedTracker, TrackerPool
-from .runner import TrackerSpec, default_workers, track_ope
+from .runner import TrackerSpec, default_workers
 
 
 @dataclass
@@ -50,11 +49,8 @@ def _track(loaded: LoadedTracker, key: tuple[int, str], sequence: Sequence, hype
 
 
 def score(dataset: str, boxes: dict[str, np.ndarray], sequences: list[Sequence]) -> float:
-    """The benchmark's headline number for one trial."""
-    spec = benchmark(dataset)
-    if spec.layout == "got10k":
-        return evaluate_got10k({k: [v] for k, v in boxes.items()}, sequences).ao
-    return evaluate_ope(boxes, sequences, spec.preset if spec.layout == "ope" else "pysot").auc
+    """The benchmark's headline number for one trial (`Protocol.headline`)."""
+    return benchmark(dataset).protocol.headline(boxes, sequences)
 
 
 def tune(spec: TrackerSpec, dataset: str, sequences: list[Sequence], trials: int = 20, workers: int | None = 1,

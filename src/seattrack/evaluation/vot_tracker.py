@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import SeatError
+from ..loading import load_tracker
 from ..ops.frames import read_frame
-from ..track.tracker import SeatTracker, load_tracker
+from ..track.tracker import SeatTracker
 
 
 def region_to_box(region: Any) -> np.ndarray:
