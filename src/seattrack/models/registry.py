@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,9 +17,15 @@ _MODELS: dict[str, Callable[[], ModelConfig]] = {}
 
 
 def register_model(fn: Callable[[], ModelConfig]) -> Callable[[], ModelConfig]:
-    """Register a function returning the default `ModelConfig` of a named model."""
-    _MODELS[fn.__name__] = fn
-    return fn
+    """Register a function returning the default `ModelConfig` of a model named after the function (the name is
+    written into the config, so the function need not repeat it)."""
+
+    @functools.wraps(fn)
+    def named() -> ModelConfig:
+        return dataclasses.replace(fn(), name=fn.__name__)
+
+    _MODELS[fn.__name__] = named
+    return named
 
 
 def list_models(pattern: str = "*") -> list[str]:
@@ -58,33 +65,34 @@ def create_model(name: str, arch: Arch | dict | str | Path | None = None, pretra
     return SeatNet(model_config(name, arch, **overrides), pretrained_backbone=pretrained_backbone)
 
 
-def _stack(width: int, op: str, depth: int) -> list[ArchBlock]:
-    return [ArchBlock(width, op, [op] * (depth - 1))]
+def _wavemlp_rfm(width: int, depth: int, last_dim: int) -> Arch:
+    """The default RFM: one block of `depth` wavemlp_k5_t4_dw layers at `width`, then a tail to `last_dim`."""
+    op = "wavemlp_k5_t4_dw"
+    return Arch([ArchBlock(width, op, [op] * (depth - 1))], last_dim)
 
 
 @register_model
 def seat_alexnet() -> ModelConfig:
     """SiamFC AlexNet (stride 8, 22x22 map), the paper's headline/NPU backbone; spec head (256, 4 towers)."""
-    return ModelConfig(name="seat_alexnet", backbone="alexnet", neck_dim=256, fusion_dim=128, head_towers=4,
-                       arch=Arch(_stack(128, "wavemlp_k5_t4_dw", 3), last_dim=256))
+    return ModelConfig(backbone="alexnet", neck_dim=256, fusion_dim=128, head_towers=4, arch=_wavemlp_rfm(128, 3, 256))
 
 
 @register_model
 def seat_lt() -> ModelConfig:
     """SEAT_LT: LightTrack-Mobile backbone (stride 16, 16x16 map) for resource-constrained GPUs."""
-    return ModelConfig(name="seat_lt", backbone="lighttrack_mobile", neck_dim=96, fusion_dim=128, head_towers=4,
-                       arch=Arch(_stack(128, "wavemlp_k5_t4_dw", 3), last_dim=128))
+    return ModelConfig(backbone="lighttrack_mobile", neck_dim=96, fusion_dim=128, head_towers=4,
+                       arch=_wavemlp_rfm(128, 3, 128))
 
 
 @register_model
 def seat_lite() -> ModelConfig:
     """The CPU model: ImageNet EfficientNet-Lite0 to stride 16, a lean neck and a 2-tower head."""
-    return ModelConfig(name="seat_lite", backbone="efficientnet_lite0", neck_dim=64, fusion_dim=64, head_towers=2,
-                       arch=Arch(_stack(64, "wavemlp_k5_t4_dw", 1), last_dim=64))
+    return ModelConfig(backbone="efficientnet_lite0", neck_dim=64, fusion_dim=64, head_towers=2,
+                       arch=_wavemlp_rfm(64, 1, 64))
 
 
 @register_model
 def seat_r50() -> ModelConfig:
     """The authors' development setup: dilated ResNet-50 to layer3, template cropped to the centre 7x7."""
-    return ModelConfig(name="seat_r50", backbone="resnet50_dilated", neck_dim=256, template_crop=7, fusion_dim=256,
-                       head_towers=4, arch=Arch(_stack(128, "wavemlp_k5_t4_dw", 3), last_dim=256))
+    return ModelConfig(backbone="resnet50_dilated", neck_dim=256, template_crop=7, fusion_dim=256, head_towers=4,
+                       arch=_wavemlp_rfm(128, 3, 256))

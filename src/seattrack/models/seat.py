@@ -11,6 +11,7 @@ continuous x = `geometry(Tx).offset + stride * i` (pixel j spans [j, j+1)).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
@@ -70,7 +71,13 @@ def _is_exporting() -> bool:
 
 
 class SeatNet(nn.Module):
-    """The SEAT tracker network. Pass `rfm` to plug in another RFM (the search supernet does)."""
+    """The SEAT tracker network. Pass `rfm` to plug in another RFM (the search supernet does).
+
+    `tracking_hypers` are the tracker settings tuned for these weights, set by the checkpoint loader when the
+    file carries them (None otherwise); the tracker prefers them over its defaults.
+    """
+
+    tracking_hypers: dict[str, Any] | None
 
     def __init__(self, config: ModelConfig, pretrained_backbone: bool = True, rfm: nn.Module | None = None):
         super().__init__()
@@ -93,7 +100,7 @@ class SeatNet(nn.Module):
         self.head = ClsRegHead(config.arch.last_dim, config.head_towers)
         self.backbone_frozen = False
         self.frozen_stages: list[nn.Module] = []
-        self.tracking_hypers: dict | None = None
+        self.tracking_hypers = None
 
     # ----------------------------------------------------------------------------------------------- geometry
     @property

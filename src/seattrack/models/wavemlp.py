@@ -10,7 +10,6 @@ Candidate ops are looked up by name: `wavemlp_k{3,5,7}_t{4,8}[_dw]` and `skip_co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -111,8 +110,6 @@ class SkipConnect(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.op(x)
 
-
-OpFactory = Callable[[int, int, bool], nn.Module]
 
 _WAVEMLP_NAME = re.compile(r"^wavemlp_k(?P<k>[357])_t(?P<t>[48])(?P<dw>_dw)?$")
 WAVEMLP_OPS: tuple[str, ...] = tuple(
