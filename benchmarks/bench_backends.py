@@ -6,7 +6,7 @@ process, in alternating blocks of calls, and the speed-ups are ratios within tha
 carry random weights (seat_lite: its ImageNet backbone): speed does not depend on the values. INT8 graphs are
 calibrated on the tracker's own crops when a model is first exported (cached in $SEATTRACK_CACHE afterwards).
 
-    python benchmarks/bench_backends.py [--models seat_lite ...] [--threads 1 2] [--warmup 3] [--iters 20]
+    python benchmarks/bench_backends.py [--model seat_lite ...] [--threads 1 2] [--warmup 3] [--iters 20]
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import os
 
 from seattrack.export.bench import BenchReport, bench, format_report
 from seattrack.hardware import cpu_name
+from seattrack.loading import BACKENDS as TRACKER_BACKENDS
 from seattrack.models.registry import create_model, list_models
 
-BACKENDS = ["torch", "onnxruntime", "onnxruntime-int8"]
+BACKENDS = [name for name in TRACKER_BACKENDS if name != "auto"]  # every backend a tracker runs on
 
 
 def summary(reports: list[BenchReport]) -> str:
@@ -36,7 +37,8 @@ def summary(reports: list[BenchReport]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=list_models())
+    parser.add_argument("--model", "--models", dest="models", nargs="+", default=list_models(),
+                        help="model names (default: all; --models: the former spelling)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iters", type=int, default=20)

@@ -29,7 +29,7 @@ import torch
 
 from common import machine, validation_suite
 from seattrack.evaluation.ope import evaluate_ope
-from seattrack.track.tracker import load_tracker
+from seattrack.loading import load_tracker
 
 
 class OpenCVRunner:

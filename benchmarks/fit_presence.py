@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from common import machine, validation_suite
 from seattrack.fileio import file_sha256, write_bytes_atomic
+from seattrack.loading import load_tracker
 from seattrack.models.resolve import weights_file
 from seattrack.ops.boxes import iou
 from seattrack.track.presence import (
@@ -31,7 +32,6 @@ from seattrack.track.presence import (
     expected_calibration_error,
     fit_logistic,
 )
-from seattrack.track.tracker import load_tracker
 
 PRESENT_IOU = 0.3
 

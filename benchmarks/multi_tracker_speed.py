@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from common import machine
+from seattrack.loading import make_backend
 from seattrack.models.resolve import resolve_model
 from seattrack.ops.frames import read_frame
-from seattrack.track.backends import make_backend
+from seattrack.track.hypers import resolve_hypers
 from seattrack.track.multi import MultiTracker
-from seattrack.track.tracker import SeatTracker, resolve_hypers
+from seattrack.track.tracker import SeatTracker
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "seattrack" / "assets" / "demo"
 

@@ -20,8 +20,8 @@ import numpy as np
 
 from common import machine, validation_suite
 from seattrack.evaluation.longterm import evaluate_longterm
+from seattrack.loading import load_tracker
 from seattrack.ops.boxes import iou
-from seattrack.track.tracker import load_tracker
 
 BACK_IOU, WITHIN = 0.3, 30
 

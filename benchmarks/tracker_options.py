@@ -19,8 +19,8 @@ from common import machine, validation_suite
 from compare_opencv import SeatRunner, run
 from seattrack.config import to_dict
 from seattrack.evaluation.ope import evaluate_ope
+from seattrack.loading import load_tracker
 from seattrack.track.hypers import load_hypers
-from seattrack.track.tracker import load_tracker
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from common import machine
-from seattrack.track.tracker import load_tracker
+from seattrack.loading import load_tracker
 
 
 def frames_640x360() -> list[np.ndarray]:

@@ -30,6 +30,21 @@ def count(low: int = 1) -> Callable[[str], int]:
     return parse
 
 
+def model_argument(p: argparse.ArgumentParser, help: str) -> Callable[[argparse.Namespace], str]:
+    """A required model, given as the command's first positional argument or as `--model MODEL` (the option name
+    every command shares); returns the function that reads it from the parsed arguments (a usage error, exit
+    code 2, when neither was given)."""
+    p.add_argument("model", nargs="?", default=argparse.SUPPRESS, help=help)
+    p.add_argument("--model", dest="model", default=argparse.SUPPRESS, metavar="MODEL", help="the same, as an option")
+
+    def read(args: argparse.Namespace) -> str:
+        if "model" not in args:
+            p.error("the model is required: MODEL or --model MODEL")
+        return args.model
+
+    return read
+
+
 def command(name: str, help: str) -> Callable[[Setup], Setup]:
     """Register a sub-command: the decorated function adds its arguments and returns the handler to run."""
 

@@ -14,7 +14,7 @@ from .cli import Handler, command, count
 from .data.sequence import Sequence, read_box_file
 from .errors import SeatError
 from .fileio import check_writable
-from .track.backends import BACKENDS
+from .loading import BACKENDS
 
 
 def demo_sequence() -> Sequence:
@@ -35,8 +35,8 @@ def _demo(p: argparse.ArgumentParser) -> Handler:
 
     def run(args: argparse.Namespace) -> None:
         from .evaluation.ope import evaluate_ope
+        from .loading import load_tracker
         from .track.run import track_source
-        from .track.tracker import load_tracker
         from .track.video import FrameSource
 
         out = Path(args.out)

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from seattrack.export.onnx import export_onnx
-from seattrack.export.quantize import Int8Options
+from seattrack.export.quantize import Int8Options, export_int8
 from seattrack.models import save_model
 from seattrack.models.registry import create_model
 from seattrack.ops.crops import CropWindow, crop
@@ -40,7 +39,7 @@ def one_torch_thread() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """OnnxRuntimeBackend.from_model exports into $SEATTRACK_CACHE: keep it inside this test session."""
+    """loading.cached_onnx_backend exports into $SEATTRACK_CACHE: keep it inside this test session."""
     monkeypatch.setenv("SEATTRACK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
@@ -70,8 +69,7 @@ def lite_net():
 def lite_export(lite_net, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """seat_lite exported with static INT8 graphs (calibrated on the tracker's own crops)."""
     with torch_threads(1):
-        return export_onnx(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", int8="static",
-                           int8_options=SMALL_INT8)
+        return export_int8(lite_net, tmp_path_factory.mktemp("export") / "seat_lite", "static", options=SMALL_INT8)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from seattrack.cli import main
-from seattrack.export.runtime import read_metadata
+from seattrack.export.layout import read_metadata
 
 
 def test_export_cli_writes_a_verified_folder(tmp_path, capsys):

@@ -14,8 +14,10 @@ from torch import nn
 
 from seattrack.errors import SeatError
 from seattrack.export import onnx as export_module
+from seattrack.export.layout import read_metadata
 from seattrack.export.onnx import export_onnx, reference_outputs
-from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
+from seattrack.export.quantize import export_int8
+from seattrack.export.runtime import OnnxRuntimeBackend
 from seattrack.models.registry import create_model
 from seattrack.ops.frames import read_frame
 from seattrack.track.backends import TorchBackend
@@ -224,7 +226,7 @@ def test_bad_requests_are_one_line_errors(alexnet_export, tmp_path):
     with pytest.raises(SeatError, match="opset 12: expected 16..20"):
         export_onnx(net, tmp_path / "a", opset=12)
     with pytest.raises(SeatError, match="int8 mode 'fp16'"):
-        export_onnx(net, tmp_path / "a", int8="fp16")
+        export_int8(net, tmp_path / "a", "fp16")
     user_folder = tmp_path / "mine"
     user_folder.mkdir()
     (user_folder / "notes.txt").write_text("keep me")

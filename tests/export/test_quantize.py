@@ -8,8 +8,9 @@ import numpy as np
 import onnx
 
 from seattrack.export.calibration import Clip, record_crops
-from seattrack.export.quantize import int8_agreement, quantize_folder
-from seattrack.export.runtime import OnnxRuntimeBackend, read_metadata
+from seattrack.export.layout import read_metadata
+from seattrack.export.quantize import export_int8, int8_agreement, quantize_folder
+from seattrack.export.runtime import OnnxRuntimeBackend
 from seattrack.ops.frames import read_frame
 from tests.export.conftest import SMALL_INT8
 
@@ -56,11 +57,10 @@ def test_dynamic_int8_needs_no_calibration(lite_export, tmp_path):
 
 def test_int8_of_the_shipped_model_keeps_tracking_like_fp32(tmp_path, target_sequence):
     """The seeded-head checks above prove the mechanics; on the trained weights INT8 must also track like fp32."""
-    from seattrack.export.onnx import export_onnx
     from seattrack.models.resolve import resolve_model
 
-    folder = export_onnx(resolve_model("seat_lite", require_weights=True), tmp_path / "shipped", int8="static",
-                         int8_options=SMALL_INT8)
+    folder = export_int8(resolve_model("seat_lite", require_weights=True), tmp_path / "shipped", "static",
+                         options=SMALL_INT8)
     frames, gt = target_sequence
     iou = int8_agreement(folder, [Clip("target", [read_frame(f) for f in frames], gt[0])], threads=1)
     held_out = read_metadata(folder)["int8"]["agreement"]["mean_iou_vs_fp32"]

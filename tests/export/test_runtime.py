@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seattrack import loading
 from seattrack.errors import SeatError
-from seattrack.export import runtime
+from seattrack.export import onnx as export_module
 from seattrack.export.runtime import OnnxRuntimeBackend
 from seattrack.ops.frames import read_frame
 from seattrack.track.backends import TorchBackend
 from seattrack.track.hypers import TrackerHypers
-from seattrack.track.tracker import SeatTracker, load_tracker
+from seattrack.track.tracker import SeatTracker
 
 
 def _run(tracker: SeatTracker, frames, box) -> np.ndarray:
@@ -24,7 +25,7 @@ def test_load_tracker_with_onnxruntime_gives_the_torch_boxes(lite_checkpoint, ta
     score maps vary by ~0.04 across cells, 1e5 times the ~1e-7 numeric difference of the two runtimes, so no
     arg-max near-tie can flip the trajectories (random heads on a random backbone can produce such ties)."""
     frames, gt = target_sequence
-    boxes = {b: _run(load_tracker(str(lite_checkpoint), backend=b, threads=1), frames, gt[0])
+    boxes = {b: _run(loading.load_tracker(str(lite_checkpoint), backend=b, threads=1), frames, gt[0])
              for b in ("torch", "onnxruntime")}
     diff = np.abs(boxes["torch"] - boxes["onnxruntime"]).max()
     print(f"max box difference torch vs onnxruntime over {len(frames) - 1} frames: {diff:.2e} px")
@@ -44,29 +45,29 @@ def test_the_instance_size_switch_runs_the_dynamic_search_axis(lite_net, lite_ex
         ort_backend.geometry(100)
 
 
-def test_from_model_exports_once_and_reuses_the_cache(lite_net, monkeypatch, tmp_path):
-    first = runtime.cached_export(lite_net, cache_dir=tmp_path)
+def test_the_onnx_backend_exports_once_and_reuses_the_cache(lite_net, monkeypatch, tmp_path):
+    first = loading.cached_export(lite_net, cache_dir=tmp_path)
 
     def no_export(*args, **kwargs):
         raise AssertionError("exported again although the cache holds this model")
 
-    monkeypatch.setattr(runtime, "export_onnx", no_export)
-    assert runtime.cached_export(lite_net, cache_dir=tmp_path) == first
-    backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+    monkeypatch.setattr(export_module, "export_onnx", no_export)
+    assert loading.cached_export(lite_net, cache_dir=tmp_path) == first
+    backend = loading.cached_onnx_backend(lite_net, threads=1, cache_dir=tmp_path)
     assert backend.name == "onnxruntime" and backend.template_size == 127
 
 
 @pytest.mark.parametrize("damage", ["truncated graph", "corrupt model.json"])
 def test_a_damaged_cache_entry_is_exported_again(lite_net, tmp_path, damage):
-    folder = runtime.cached_export(lite_net, cache_dir=tmp_path)
+    folder = loading.cached_export(lite_net, cache_dir=tmp_path)
     if damage == "truncated graph":
         graph = folder / "track.onnx"
         graph.write_bytes(graph.read_bytes()[:1000])
         with pytest.warns(UserWarning, match="unusable .*exporting it again"):
-            backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+            backend = loading.cached_onnx_backend(lite_net, threads=1, cache_dir=tmp_path)
     else:
         (folder / "model.json").write_text("{ not json")
-        backend = OnnxRuntimeBackend.from_model(lite_net, threads=1, cache_dir=tmp_path)
+        backend = loading.cached_onnx_backend(lite_net, threads=1, cache_dir=tmp_path)
     assert backend.template_size == 127 and (folder / "track.onnx").stat().st_size > 100_000
     state = backend.template(np.zeros((127, 127, 3), np.uint8), np.array([30, 30, 90, 90]))
     assert backend.track(np.zeros((255, 255, 3), np.uint8), state)[0].shape == (16, 16)

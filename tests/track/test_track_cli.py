@@ -117,8 +117,8 @@ def test_an_unreadable_first_frame_is_a_clear_error(target_sequence, checkpoint,
 
 def test_max_frames_and_a_user_stop_keep_the_frames_tracked_so_far(mp4_video, checkpoint, tmp_path,
                                                                   target_sequence):
+    from seattrack.loading import load_tracker
     from seattrack.track.run import track_source
-    from seattrack.track.tracker import load_tracker
 
     box = ",".join(str(v) for v in target_sequence[1][0])
     assert main(["track", str(mp4_video), "--box", box, "--weights", str(checkpoint), "--max-frames", "5",
@@ -144,8 +144,8 @@ def test_named_model_without_weights_says_so(mp4_video, capsys):
 
 
 def test_interrupted_output_leaves_no_half_written_video(target_sequence, checkpoint, tmp_path):
+    from seattrack.loading import load_tracker
     from seattrack.track.run import track_source
-    from seattrack.track.tracker import load_tracker
 
     frames, gt = target_sequence
     folder = tmp_path / "f"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from seattrack.track.tracker import load_tracker
+from seattrack.loading import load_tracker
 from seattrack.web.app import shared_tracker_factory
 from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, open_page, write_target_video
 

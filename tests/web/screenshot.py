@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from seattrack.track.tracker import load_tracker
+from seattrack.loading import load_tracker
 from tests.web.helpers import CHROMIUM_ARGS, LiveServer, PausingTracker, bundled_clip, drag_on_canvas, save_screenshot
 
 SHOT_AT = 33  # frames tracked when the shot is taken

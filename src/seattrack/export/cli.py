@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import Handler, command, count
+from ..cli import Handler, command, count, model_argument
 from ..fileio import check_writable
-from . import BACKENDS, DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
+from . import BENCH_BACKENDS
+from .layout import DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
 
 
 def _load(spec: str):
@@ -23,7 +24,7 @@ def _load(spec: str):
 
 @command("export", "export a model to ONNX: template.onnx + track.onnx + model.json (optionally INT8 too)")
 def _export(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("model", help="checkpoint file or model name")
+    model = model_argument(p, "checkpoint file or model name")
     p.add_argument("--out", required=True, help="output folder (replaced atomically, only after a verified export)")
     p.add_argument("--opset", type=int, default=DEFAULT_OPSET, help=f"ONNX opset {MIN_OPSET}..{MAX_OPSET}")
     p.add_argument("--int8", action="store_true", help="also write template_int8.onnx and track_int8.onnx")
@@ -31,12 +32,15 @@ def _export(p: argparse.ArgumentParser) -> Handler:
                    help="static: calibrated on the tracker's own crops (default); dynamic: no calibration")
 
     def run(args: argparse.Namespace) -> None:
+        from .layout import read_metadata
         from .onnx import export_onnx
-        from .runtime import read_metadata
+        from .quantize import export_int8
 
         check_writable(args.out, "--out", folder=True)
         check_writable(Path(args.out).absolute().parent, "--out", folder=True)  # the export is staged beside it
-        out = export_onnx(_load(args.model), args.out, opset=args.opset, int8=args.int8_mode if args.int8 else None)
+        net = _load(model(args))
+        out = export_int8(net, args.out, args.int8_mode, args.opset) if args.int8 else \
+            export_onnx(net, args.out, args.opset)
         meta = read_metadata(out)
         geo = meta["geometry"]
         print(f"exported {meta['model']['name']} to {out} (opset {meta['opset']}, verified against PyTorch)")
@@ -54,8 +58,8 @@ def _export(p: argparse.ArgumentParser) -> Handler:
 
 @command("bench", "time the network and the per-frame update per backend, side by side (median, p90, FPS)")
 def _bench(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("model", help="checkpoint file or model name")
-    p.add_argument("--backend", action="append", choices=BACKENDS,
+    model = model_argument(p, "checkpoint file or model name")
+    p.add_argument("--backend", action="append", choices=BENCH_BACKENDS,
                    help="repeat to compare side by side (default: torch and onnxruntime)")
     p.add_argument("--threads", type=count(), help="CPU threads (default: all available)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
@@ -67,10 +71,11 @@ def _bench(p: argparse.ArgumentParser) -> Handler:
         from ..fileio import write_json_atomic
         from .bench import bench, format_report
 
-        path = f"bench-{Path(args.model).stem}.json" if args.json is None else args.json
+        name = model(args)
+        path = f"bench-{Path(name).stem}.json" if args.json is None else args.json
         if path:
             check_writable(path, "--json")
-        report = bench(_load(args.model), args.backend or ["torch", "onnxruntime"], args.device, args.threads,
+        report = bench(_load(name), args.backend or ["torch", "onnxruntime"], args.device, args.threads,
                        args.warmup, args.iters)
         print(format_report(report))
         if path:

@@ -24,13 +24,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import importlib.metadata
 import json
 import os
 import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import onnx
@@ -41,18 +42,21 @@ from ..config import to_dict
 from ..errors import SeatError
 from ..models.complexity import example_inputs
 from ..models.seat import SearchBranch, SeatNet, TemplateBranch
-from ..track.tracker import resolve_hypers
-from . import DEFAULT_OPSET, INT8_MODES, MAX_OPSET, MIN_OPSET
+from ..track.hypers import resolve_hypers
 from .folder import atomic_folder
+from .layout import (
+    DEFAULT_OPSET,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_OPSET,
+    MIN_OPSET,
+    TEMPLATE_FILE,
+    TRACK_FILE,
+    previous_export_problem,
+    write_metadata,
+)
+from .runtime import ORT_ERRORS, create_session
 
-if TYPE_CHECKING:  # quantize.py imports this module
-    from .quantize import Int8Options
-
-FORMAT = "seattrack-onnx"
-FORMAT_VERSION = 2  # 2: track.onnx has a dynamic batch axis (part of the export cache key)
-META_FILE = "model.json"
-TEMPLATE_FILE = "template.onnx"
-TRACK_FILE = "track.onnx"
 VERIFY_TOLERANCE = 1e-4  # export check: error allowed relative to a tensor's scale (observed: < 1e-6) ...
 VERIFY_FLOAT32_FACTOR = 10.0  # ... plus this many times PyTorch's own float32 error (see verify_export)
 STANDARD_DOMAINS = ("", "ai.onnx")
@@ -180,8 +184,6 @@ def verify_export(net: SeatNet, folder: Path) -> bool:
     as large is accepted, while a wrong op (shifted RoiAlign grid, baked-in shape) still fails. Returns whether
     track.onnx also runs two targets in one call (batch 2) with the same outputs as one call each.
     """
-    from .runtime import ORT_ERRORS, create_session
-
     template = create_session(folder / TEMPLATE_FILE, threads=1)  # two small runs: no thread pool needed
     track = create_session(folder / TRACK_FILE, threads=1)
     for size in verify_sizes(net):
@@ -207,8 +209,6 @@ def verify_export(net: SeatNet, folder: Path) -> bool:
 
 def _batch_runs(net: SeatNet, template, track) -> bool:
     """Whether track.onnx on two targets at once (different crops and states) gives each one's single-call output."""
-    from .runtime import ORT_ERRORS
-
     z, box, x = example_inputs(net)
     z2, x2 = z.flip(-1), x.flip(-2)  # a second, different target
     feeds = []
@@ -227,10 +227,8 @@ def _versions() -> dict[str, str]:
     import onnxruntime
     import torchvision
 
-    from .. import __version__
-
-    return {"seattrack": __version__, "torch": torch.__version__, "torchvision": torchvision.__version__,
-            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
+    return {"seattrack": importlib.metadata.version("seattrack"), "torch": torch.__version__,
+            "torchvision": torchvision.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
 
 
 def metadata(net: SeatNet, graphs: dict[str, Any], opset: int) -> dict[str, Any]:
@@ -260,49 +258,24 @@ def metadata(net: SeatNet, graphs: dict[str, Any], opset: int) -> dict[str, Any]
     }
 
 
-EXPORT_FILES = frozenset({META_FILE, "template.onnx", "track.onnx", "template_int8.onnx", "track_int8.onnx"})
-"""Every file an export folder may hold."""
-
-
-def previous_export_problem(folder: Path) -> str | None:
-    """None when `folder` is provably a previous export (its model.json parses with this format, and it holds
-    export files only); otherwise why it is not, so that a user's folder is never deleted."""
-    try:
-        meta = json.loads((folder / META_FILE).read_text())
-    except (OSError, ValueError):
-        return f"it holds no readable {META_FILE} of a seattrack export"
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or "geometry" not in meta or "model" not in meta:
-        return f"its {META_FILE} is not a seattrack export's"
-    others = sorted(p.name for p in folder.iterdir() if p.name not in EXPORT_FILES or not p.is_file())
-    if others:
-        return f"it holds files an export never writes ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
-    return None
-
-
-def _write_metadata(folder: Path, meta: dict[str, Any]) -> None:
-    # a plain write: the folder is private until it is renamed into place, which is the atomic step
-    (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-
-
-def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET, int8: str | None = None,
-                int8_options: Int8Options | None = None) -> Path:
-    """Export `net` into the folder `out` (replaced atomically, only after every check passed).
-
-    `int8` ("static" or "dynamic") also writes `template_int8.onnx` and `track_int8.onnx` and measures their
-    agreement with fp32 (see `quantize.quantize_folder`, which `int8_options` configures).
-    """
+@contextlib.contextmanager
+def staged_export(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Export and verify `net` into a staging folder, and yield it with its model.json content, so that a caller
+    adds graphs derived from it (INT8: `quantize.export_int8`) and records them in the content; on exit model.json
+    is rewritten and the folder replaces `out` atomically (never when the block fails)."""
     check_opset(opset)
-    if int8 not in (None, *INT8_MODES):
-        raise SeatError(f"int8 mode {int8!r}: expected static or dynamic")
     net = copy.deepcopy(net).cpu().eval()  # never touch the caller's module (device, train mode)
-    out = Path(out)
-    with atomic_folder(out, previous_export_problem) as staging:
+    with atomic_folder(Path(out), previous_export_problem) as staging:
         meta = metadata(net, _export_graphs(net, staging, opset), opset)
         meta["track"]["batch_dynamic"] = verify_export(net, staging)
-        _write_metadata(staging, meta)
-        if int8:
-            from .quantize import quantize_folder
+        write_metadata(staging, meta)
+        yield staging, meta
+        write_metadata(staging, meta)
 
-            meta["int8"] = quantize_folder(staging, int8, int8_options)
-            _write_metadata(staging, meta)
-    return out
+
+def export_onnx(net: SeatNet, out: str | Path, opset: int = DEFAULT_OPSET) -> Path:
+    """Export `net` into the folder `out` (replaced atomically, only after every check passed); INT8 graphs are
+    `quantize.export_int8`'s."""
+    with staged_export(net, out, opset):
+        pass
+    return Path(out)

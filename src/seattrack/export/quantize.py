@@ -25,12 +25,13 @@ from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantTy
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from ..errors import SeatError
+from ..models.seat import SeatNet
 from ..ops.boxes import iou
 from ..track.tracker import SeatTracker
-from . import INT8_MODES
 from .calibration import Clip, Recording, record_crops, synthetic_clips, track_clip
-from .onnx import check_standard
-from .runtime import OnnxRuntimeBackend, create_session, crop_to_input, read_metadata
+from .layout import DEFAULT_OPSET, INT8_MODES, read_metadata
+from .onnx import check_standard, staged_export
+from .runtime import OnnxRuntimeBackend, create_session, crop_to_input
 
 
 @dataclass
@@ -116,6 +117,17 @@ def quantize_folder(folder: str | Path, mode: str = "static", options: Int8Optio
                           "split": "val", "seed": options.seed, "clips": options.check_clips,
                           "frames_per_clip": options.check_frames}
     return entry
+
+
+def export_int8(net: SeatNet, out: str | Path, mode: str = "static", opset: int = DEFAULT_OPSET,
+                options: Int8Options | None = None) -> Path:
+    """`onnx.export_onnx` plus `template_int8.onnx` and `track_int8.onnx` (`quantize_folder`), in one atomic step:
+    `out` is replaced only when both the export and the quantization succeeded."""
+    if mode not in INT8_MODES:
+        raise SeatError(f"int8 mode {mode!r}: expected one of {', '.join(INT8_MODES)}")
+    with staged_export(net, out, opset) as (staging, meta):
+        meta["int8"] = quantize_folder(staging, mode, options)
+    return Path(out)
 
 
 def int8_agreement(folder: str | Path, clips: list[Clip], int8: dict[str, Any] | None = None,

@@ -1,8 +1,9 @@
 """`OnnxRuntimeBackend`: the tracker's Backend (track/backends.py) running the exported graphs, fp32 or INT8.
 
     backend = OnnxRuntimeBackend.from_dir("exported/", threads=2)           # a `seattrack export` folder
-    backend = OnnxRuntimeBackend.from_model(net, int8=True)                 # exported once, cached, reused
     tracker = SeatTracker(backend)
+
+(`seattrack.loading.make_backend` exports a model once into a cache and loads it from there.)
 
 Crops go in as uint8 HWC (one conversion to float32 NCHW), outputs come back as numpy. The search size is a
 dynamic axis of track.onnx, so any size >= the template size works; the map geometry of a size other than the
@@ -11,23 +12,16 @@ exported default comes from one dry run of the graph (cached), which is exact by
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-import torch
 from onnxruntime.capi import onnxruntime_pybind11_state as _ort_errors
 
 from ..errors import SeatError
-from ..hardware import cache_dir
-from ..models.seat import MapGeometry, SeatNet
-from . import DEFAULT_OPSET
-from .onnx import FORMAT, FORMAT_VERSION, META_FILE, export_onnx, model_digest
+from ..models.seat import MapGeometry
+from .layout import read_metadata
 
 ORT_ERRORS = (_ort_errors.Fail, _ort_errors.InvalidArgument, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile,
               _ort_errors.NotImplemented, _ort_errors.RuntimeException, _ort_errors.InvalidProtobuf)
@@ -56,20 +50,6 @@ def create_session(path: str | Path, threads: int | None = None, device: str = "
         return ort.InferenceSession(str(path), options, providers=_providers(device))
     except ORT_ERRORS as exc:
         raise SeatError(f"ONNX Runtime cannot load {path}: {str(exc).splitlines()[0]}") from None
-
-
-def read_metadata(folder: str | Path) -> dict[str, Any]:
-    """The model.json of an export folder, with one-line errors for a missing or foreign folder."""
-    path = Path(folder) / META_FILE
-    try:
-        meta = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SeatError(f"{folder}: no {META_FILE} (not a `seattrack export` folder)") from None
-    except (OSError, ValueError) as exc:
-        raise SeatError(f"{path}: cannot be read ({type(exc).__name__})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise SeatError(f"{path}: not a seattrack ONNX export (no '{FORMAT}' marker)")
-    return meta
 
 
 def crop_to_input(crop: np.ndarray, size: int | None = None, what: str = "crop") -> np.ndarray:
@@ -110,24 +90,6 @@ class OnnxRuntimeBackend:
         sessions = [create_session(folder / files[k], threads, device) for k in ("template", "track")]
         return cls(*sessions, meta, "onnxruntime-int8" if int8 else "onnxruntime")
 
-    @classmethod
-    def from_model(cls, net: SeatNet, device: str = "cpu", threads: int | None = None, int8: bool = False,
-                   cache_dir: str | Path | None = None) -> OnnxRuntimeBackend:
-        """Export `net` (once: cached by config + weights hash) and load it; INT8 uses static calibration.
-
-        A cache entry that cannot be loaded (a truncated or corrupt graph) is discarded and exported again, with a
-        warning, so one damaged file never breaks every later run.
-        """
-        mode = "static" if int8 else None
-        folder = cached_export(net, mode, cache_dir=cache_dir)
-        try:
-            return cls.from_dir(folder, threads=threads, device=device, int8=int8)
-        except SeatError as exc:
-            warnings.warn(f"ONNX cache entry {folder} is unusable ({exc}); exporting it again", stacklevel=2)
-            shutil.rmtree(folder)
-            return cls.from_dir(cached_export(net, mode, cache_dir=cache_dir), threads=threads, device=device,
-                                int8=int8)
-
     def geometry(self, search_size: int) -> MapGeometry:
         if search_size not in self._geometry:
             if search_size < self.template_size:
@@ -159,35 +121,3 @@ class OnnxRuntimeBackend:
         feeds = {"x": x, **{n: np.concatenate(parts) for n, parts in zip(self._states, zip(*states))}}
         cls, ltrb = self._track.run(["cls", "ltrb"], feeds)
         return [(cls[i, 0], ltrb[i]) for i in range(len(x_crops))]
-
-
-def cache_root() -> Path:
-    """Where `from_model` keeps its exports: $SEATTRACK_CACHE/onnx (default ~/.cache/seattrack/onnx)."""
-    return cache_dir("onnx")
-
-
-def _complete(folder: Path, int8: str | None) -> bool:
-    try:
-        meta = read_metadata(folder)
-    except SeatError:
-        return False
-    graphs = [meta["template"]["file"], meta["track"]["file"]]
-    if int8:
-        if not meta.get("int8") or meta["int8"].get("mode") != int8:
-            return False
-        graphs += [meta["int8"]["template"], meta["int8"]["track"]]
-    return all((folder / g).is_file() for g in graphs)
-
-
-def cached_export(net: SeatNet, int8: str | None = None, opset: int = DEFAULT_OPSET,
-                  cache_dir: str | Path | None = None) -> Path:
-    """The export folder of `net` in the cache, exported now unless a complete one exists (same config+weights)."""
-    key = f"{model_digest(net)}|{opset}|{torch.__version__}|{ort.__version__}|format{FORMAT_VERSION}"
-    key = hashlib.sha256(key.encode()).hexdigest()
-    folder = Path(cache_dir or cache_root()) / f"{net.config.name}-{key[:20]}"
-    if not _complete(folder, int8):
-        if folder.exists():  # a damaged entry: the cache's own folder (named by its key), safe to discard
-            shutil.rmtree(folder)
-        export_onnx(net, folder, opset=opset, int8=int8)
-    return folder
-

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..cli import Handler, command, count
 from ..errors import SeatError
 from ..fileio import check_writable
-from .backends import BACKENDS
+from ..loading import BACKENDS
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:
@@ -23,8 +23,9 @@ def parse_box(text: str) -> tuple[float, float, float, float]:
 
 def add_tracker_args(p: argparse.ArgumentParser) -> None:
     """Arguments shared by commands that build a tracker."""
-    p.add_argument("--weights", "--model", dest="weights", default="seat_lite",
-                   help="checkpoint file or model name with shipped weights (default seat_lite)")
+    p.add_argument("--model", "--weights", dest="model", default="seat_lite",
+                   help="model name with shipped weights, or a checkpoint file (default seat_lite; --weights: the "
+                        "former spelling)")
     p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
     p.add_argument("--backend", default="auto", choices=BACKENDS,
                    help="auto: ONNX Runtime on CPU, PyTorch on CUDA (default)")
@@ -46,9 +47,9 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--force", action="store_true", help="allow --out/--txt to replace an existing file")
 
     def run(args: argparse.Namespace) -> None:
-        from .multi import load_multi_tracker
+        from ..loading import load_multi_tracker, load_tracker
         from .run import GUI_HINT, has_display, select_box, target_file_names, track_source
-        from .tracker import check_init_box, load_tracker
+        from .tracker import check_init_box
         from .video import FrameSource
 
         if args.show and not has_display():
@@ -67,7 +68,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
         for box in boxes:
             check_init_box(box, first.shape)  # before the model loads and the outputs open
         load = load_multi_tracker if several else load_tracker
-        tracker = load(args.weights, args.hypers, args.device, args.backend, args.threads)
+        tracker = load(args.model, args.hypers, args.device, args.backend, args.threads)
         summary = track_source(source, tracker, boxes if several else boxes[0], args.out, args.txt, args.show,
                                max_frames=args.max_frames)
         print(summary.describe())

@@ -1,8 +1,9 @@
 """Tracking hyper-parameters (spec §8): a typed config per benchmark, loaded from `configs/hypers/<name>.yaml`.
 
 Each file holds a `default` set plus optional named sets: `load_hypers("otb")` reads `otb.yaml`'s `default`,
-`load_hypers("otb:fast")` its `fast` set. Files are searched in `./configs/hypers/` (a user's tuned sets) and then
-in the package's own `configs/hypers/`; a path to a YAML file also works.
+`load_hypers("otb:fast")` its `fast` set. A bare name is one of the package's shipped files; a user's file (such as
+the one `seattrack tune --out` writes) is named by its path (`runs/hypers/otb.yaml:tuned`), never found by looking
+in the working directory, so running from the repository root reads exactly what an installed package reads.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import apply_overrides, from_dict, load_yaml, to_dict
 from ..errors import SeatError
+
+if TYPE_CHECKING:
+    from ..models.seat import SeatNet
 
 
 @dataclass
@@ -54,18 +59,19 @@ def package_hypers_dir() -> Path:
 
 
 def hypers_file(name: str) -> Path:
-    """Locate `<name>.yaml`: a direct path, ./configs/hypers, then the package's configs/hypers."""
+    """Locate a hypers file: a path (a YAML suffix or a folder in it) is that file; a bare name is `<name>.yaml` among
+    the package's shipped configs/hypers."""
     direct = Path(name)
-    if direct.suffix in (".yaml", ".yml"):
+    if direct.suffix in (".yaml", ".yml") or len(direct.parts) > 1:
         if not direct.is_file():
             raise SeatError(f"hypers file not found: {direct}")
         return direct
-    for folder in (Path("configs") / "hypers", package_hypers_dir()):
-        candidate = folder / f"{name}.yaml"
-        if candidate.is_file():
-            return candidate
+    candidate = package_hypers_dir() / f"{name}.yaml"
+    if candidate.is_file():
+        return candidate
     known = sorted(p.stem for p in package_hypers_dir().glob("*.yaml"))
-    raise SeatError(f"hypers {name!r}: no {name}.yaml in ./configs/hypers or the package (known: {', '.join(known)})")
+    raise SeatError(f"hypers {name!r}: no shipped {name}.yaml (known: {', '.join(known)}; a file of your own: "
+                    "pass its path)")
 
 
 def load_hypers(spec: str | TrackerHypers | None = "default", overrides: list[str] | None = None) -> TrackerHypers:
@@ -87,3 +93,8 @@ def choose_hypers(hypers: str | TrackerHypers | None, carried: dict | None, wher
     if hypers is None and carried:
         return from_dict(TrackerHypers, carried, where=where)
     return load_hypers(hypers or "default")
+
+
+def resolve_hypers(net: SeatNet, hypers: str | TrackerHypers | None) -> TrackerHypers:
+    """`hypers` if given, else the set the model file carries, else `configs/hypers/default.yaml`."""
+    return choose_hypers(hypers, net.tracking_hypers, f"{net.config.name} checkpoint hypers")

@@ -18,10 +18,10 @@ import numpy as np
 from ..errors import SeatError
 from ..ops.crops import crop, image_mean
 from ..ops.frames import to_bgr8
-from .backends import Backend, make_backend, track_together
+from .backends import Backend, track_together
 from .hypers import TrackerHypers, load_hypers
 from .presence import PresenceModel
-from .tracker import SeatTracker, TrackResult, resolve_hypers
+from .tracker import SeatTracker, TrackResult
 
 
 class MultiTracker:
@@ -74,14 +74,3 @@ class MultiTracker:
         crops = [crop(image, w, mean) for w in windows]
         outputs = track_together(self.backend, crops, [t.state for t in trackers])
         return [t.finish(image, w, *out) for t, w, out in zip(trackers, windows, outputs)]
-
-
-def load_multi_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
-                       backend: str = "auto", threads: int | None = None) -> MultiTracker:
-    """`load_tracker` for several targets: the same model, hypers and backend choices (see `track.tracker`)."""
-    from ..models.resolve import resolve_model, weights_file
-    from .presence import shipped_presence
-
-    net = resolve_model(name_or_checkpoint, require_weights=True)
-    return MultiTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers),
-                        shipped_presence(weights_file(name_or_checkpoint)))

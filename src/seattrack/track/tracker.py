@@ -21,8 +21,8 @@ from ..errors import SeatError
 from ..models.seat import SeatNet
 from ..ops.crops import CropWindow, context_side, crop, image_mean
 from ..ops.frames import to_bgr8
-from .backends import Backend, TorchBackend, make_backend, track_together
-from .hypers import TrackerHypers, choose_hypers, load_hypers
+from .backends import Backend, TorchBackend, track_together
+from .hypers import TrackerHypers, load_hypers
 from .presence import FEATURES, LostState, PresenceModel, score_map_features
 
 
@@ -259,25 +259,3 @@ class SeatTracker:
         wh = np.maximum(x2y2 - x1y1, 1.0)
         x1y1 = np.minimum(x1y1, np.array([img_w, img_h]) - wh)
         return np.concatenate([x1y1, wh])
-
-
-def load_tracker(name_or_checkpoint: str, hypers: str | TrackerHypers | None = None, device: str = "cpu",
-                 backend: str = "auto", threads: int | None = None) -> SeatTracker:
-    """One-line entry point: a named model with shipped weights, or a checkpoint file, ready to track.
-
-    `hypers=None` uses the set tuned for these weights when the model file carries one (the shipped seat_lite does),
-    else `configs/hypers/default.yaml`. `backend="auto"` runs the exported ONNX graphs with ONNX Runtime on a CPU
-    (exported once, then cached under ~/.cache/seattrack/onnx) and eager PyTorch on CUDA; `torch`, `onnxruntime`
-    and `onnxruntime-int8` force one.
-    """
-    from ..models.resolve import resolve_model, weights_file
-    from .presence import shipped_presence
-
-    net = resolve_model(name_or_checkpoint, require_weights=True)
-    return SeatTracker(make_backend(net, backend, device, threads), resolve_hypers(net, hypers),
-                       shipped_presence(weights_file(name_or_checkpoint)))
-
-
-def resolve_hypers(net, hypers: str | TrackerHypers | None) -> TrackerHypers:
-    """`hypers` if given, else the set the model file carries, else `configs/hypers/default.yaml`."""
-    return choose_hypers(hypers, net.tracking_hypers, f"{net.config.name} checkpoint hypers")

@@ -28,13 +28,13 @@ def _serve(p: argparse.ArgumentParser) -> Handler:
     def run(args: argparse.Namespace) -> None:
         import uvicorn
 
-        from ..track.tracker import load_tracker
+        from ..loading import load_tracker
         from .app import UploadTimeouts, create_app, shared_tracker_factory
 
         if not 0 < args.port < 65536:
             raise SeatError(f"--port {args.port}: expected 1..65535")
         upload_timeouts = UploadTimeouts(args.upload_idle_timeout, args.upload_timeout)
-        tracker = load_tracker(args.weights, args.hypers, args.device, args.backend, args.threads)
+        tracker = load_tracker(args.model, args.hypers, args.device, args.backend, args.threads)
         app = create_app(shared_tracker_factory(tracker), max_upload_mb=args.max_upload_mb,
                          max_sessions=args.max_sessions, max_runs=args.max_runs, idle_timeout_s=args.idle_timeout,
                          upload_timeouts=upload_timeouts, allowed_hosts=allowed_hosts(args.host))
