@@ -96,3 +96,29 @@ def test_a_seatnet_can_be_passed_directly(target_sequence):
     tracker = SeatTracker(create_model("seat_lite", pretrained_backbone=False), "default")
     tracker.init(cv2.imread(str(frames[0])), gt[0])
     assert tracker.backend.name == "torch" and np.isfinite(tracker.update(cv2.imread(str(frames[1]))).box_xywh).all()
+
+
+def test_a_torch_backend_leaves_the_process_thread_count_as_it_found_it(target_sequence):
+    import torch
+
+    frames, gt = target_sequence
+    before = torch.get_num_threads()
+    tracker = SeatTracker(TorchBackend(MagentaOracle(), threads=before + 1), "default")
+    tracker.init(cv2.imread(str(frames[0])), gt[0])
+    tracker.update(cv2.imread(str(frames[1])))
+    assert torch.get_num_threads() == before
+
+
+def test_iter_track_yields_the_init_box_then_one_step_per_frame_and_keeps_the_box_on_unreadable_ones(
+        target_sequence):
+    from seattrack.track.run import iter_track
+
+    frames, gt = target_sequence
+    images = [cv2.imread(str(f)) for f in frames[:4]]
+    steps = list(iter_track(oracle_tracker(), [images[0], images[1], None, images[3]], gt[0]))
+    assert [s.index for s in steps] == [0, 1, 2, 3]
+    assert steps[0].score == 1.0 and steps[0].result is None and np.array_equal(steps[0].box, gt[0])
+    assert steps[1].result is not None and steps[1].box is steps[1].result.box_xywh and steps[1].seconds > 0
+    assert steps[2].score == 0.0 and np.isnan(steps[2].seconds) and np.array_equal(steps[2].box, steps[1].box)
+    with pytest.raises(SeatError, match="first frame is unreadable"):
+        next(iter_track(oracle_tracker(), [None], gt[0]))
