@@ -143,3 +143,15 @@ def test_eval_on_vot2019_writes_baseline_runs_and_reports_eao(vot_root, tmp_path
     row = next(line.split() for line in out.splitlines() if line.startswith("seat_lite"))
     assert row[1:3] == [f"{expected.eao:.3f}", f"{expected.accuracy:.3f}"]
     assert "vot2019 baseline" in out and (out_dir / "report" / "eao.png").read_bytes().startswith(PNG)
+
+
+@pytest.mark.parametrize("command", ["eval", "tune"])
+def test_model_option_keeps_tracker_as_its_former_spelling(command: str) -> None:
+    from seattrack.cli import _load_commands, build_parser
+
+    _load_commands()
+    base = [command, "--dataset", "otb", "--root", "unused"]
+    parser = build_parser()
+    assert parser.parse_args(base + ["--model", "seat_b"]).model == "seat_b"
+    assert parser.parse_args(base + ["--tracker", "seat_b"]).model == "seat_b"
+    assert parser.parse_args(base).model == "seat_lite"

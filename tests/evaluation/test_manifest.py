@@ -22,7 +22,7 @@ from seattrack.track.hypers import load_hypers
 
 
 def _eval(root, model, results, *extra) -> list[str]:
-    return ["eval", "--dataset", "otb", "--root", str(root), "--tracker", str(model), "--results", str(results),
+    return ["eval", "--dataset", "otb", "--root", str(root), "--model", str(model), "--results", str(results),
             "--workers", "1", *extra]
 
 

@@ -33,7 +33,7 @@ def got10k_root(tmp_path_factory):
 
 
 def _eval_cmd(dataset, root, checkpoint, results, workers=1, processes=1):
-    return [sys.executable, "-m", "seattrack", "eval", "--dataset", dataset, "--root", str(root), "--tracker",
+    return [sys.executable, "-m", "seattrack", "eval", "--dataset", dataset, "--root", str(root), "--model",
             str(checkpoint), "--results", str(results), "--workers", str(workers), "--processes", str(processes)]
 
 

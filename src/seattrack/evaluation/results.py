@@ -248,8 +248,9 @@ def detect_layout(result_dir: str | Path, names: Iterable[str]) -> ResultFiles:
     root = Path(result_dir)
     if not root.is_dir():
         raise SeatError(f"result folder not found: {root}")
-    for files in (VOT_FILES, GOT10K_FILES, OPE_FILES):
+    for files in reversed(LAYOUTS.values()):  # the deeper layouts first: their files are not <seq>.txt
         if any(files.path(root, n).is_file() for n in names):
             return files
-    raise SeatError(f"{root}: no result file for any of the {len(names)} sequences (expected <seq>.txt, "
-                    f"<seq>/<seq>_001.txt or baseline/<seq>/<seq>_001.txt)")
+    expected = [str(files.path("", "<seq>")) for files in LAYOUTS.values()]
+    raise SeatError(f"{root}: no result file for any of the {len(names)} sequences (expected "
+                    f"{', '.join(expected[:-1])} or {expected[-1]})")
