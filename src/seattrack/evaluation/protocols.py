@@ -25,7 +25,7 @@ from .longterm import confidence_path, write_confidences
 from .one_pass import OPERun, track_ope
 from .ope import SUCCESS_THRESHOLDS, common_dataset, evaluate_ope
 from .presets import get_preset
-from .results import GOT10K_FILES, OPE_FILES, VOT_FILES, ResultFiles
+from .results import GOT10K_FILES, OPE_FILES, VOT_FILES, GOT10kFiles, OPEFiles, ResultFiles, VOTFiles
 from .speed import mean_fps
 from .vot import EAO_INTERVALS, evaluate_vot, run_vot_baseline
 
@@ -78,6 +78,8 @@ class Protocol(ABC):
 class OnePass(Protocol):
     """Protocols that initialise once and update on every frame, so `eval --batch` may run them in lockstep."""
 
+    files: ClassVar[OPEFiles | GOT10kFiles]
+
     def track(self, tracker: Any, sequence: Sequence, out_dir: Path) -> None:
         self.write_run(out_dir, sequence.name, track_ope(tracker, sequence))
 
@@ -93,7 +95,7 @@ class OPE(OnePass):
 
     preset: str = "pysot"
 
-    files: ClassVar[ResultFiles] = OPE_FILES
+    files: ClassVar[OPEFiles] = OPE_FILES
     writes_confidences: ClassVar[bool] = True
 
     def write_run(self, out_dir: Path, name: str, run: OPERun) -> None:
@@ -130,7 +132,7 @@ class GOT10k(OnePass):
     """GOT-10k: one-pass runs in the toolkit's files, scored with AO / SR0.50 / SR0.75 as the toolkit pools them
     (the preset is always the toolkit's own)."""
 
-    files: ClassVar[ResultFiles] = GOT10K_FILES
+    files: ClassVar[GOT10kFiles] = GOT10K_FILES
 
     @property
     def preset(self) -> str:
@@ -163,7 +165,7 @@ class VOTBaseline(Protocol):
 
     edition: str = "vot2019"
 
-    files: ClassVar[ResultFiles] = VOT_FILES
+    files: ClassVar[VOTFiles] = VOT_FILES
     unbatchable: ClassVar[str | None] = "the VOT protocol re-initialises each sequence on its own"
 
     def __post_init__(self) -> None:
