@@ -9,7 +9,7 @@ Suites:
   never choose on it.
 
 Each tracker runs single-threaded (torch.set_num_threads(1), cv2.setNumThreads(1)) over the same frames in one
-run; success AUC and precision@20 px follow the pysot convention (seattrack.evaluation.metrics, preset `pysot`);
+run; success AUC and precision@20 px follow the pysot convention (seattrack.evaluation.ope, preset `pysot`);
 "all" pools every sequence of the suite; FPS = frames / total time spent in `update` (initialisation excluded). An
 OpenCV tracker that reports a lost target keeps its previous box. `--model` repeats, so old and new weights run
 side by side:

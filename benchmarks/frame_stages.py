@@ -20,7 +20,7 @@ import numpy as np
 import seattrack.track.tracker as tracker_module
 from common import machine, validation_sequences
 from seattrack.evaluation.one_pass import track_ope
-from seattrack.evaluation.results import write_boxes
+from seattrack.evaluation.results import OPE_FILES
 from seattrack.evaluation.runner import TrackerSpec
 
 
@@ -67,7 +67,7 @@ def stages(sequences, spec: TrackerSpec) -> dict[str, float]:
             for i, image in enumerate(images[1:], 1):
                 boxes[i] = watch.wrap("update", tracker.update)(image).box_xywh
             with tempfile.TemporaryDirectory() as out:
-                watch.wrap("write result", write_boxes)("ope", out, seq.name, boxes, np.zeros(len(seq)))
+                watch.wrap("write result", OPE_FILES.write)(out, seq.name, boxes, np.zeros(len(seq)))
     finally:
         tracker_module.crop = original_crop
     ms = {k: 1000 * v / frames for k, v in watch.seconds.items()}
