@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .track.tracker import SeatTracker
 
 BACKENDS = ("auto", "torch", "onnxruntime", "onnxruntime-int8")
-"""The backends a tracker runs on: `make_backend` builds each by name (adding one: here and there)."""
+"""The backends a tracker runs on, the one list every command's --backend and the benchmarks read: a new backend is
+its name here and its branch in `make_backend`."""
 
 
 def make_backend(net: SeatNet, backend: str = "auto", device: str = "cpu", threads: int | None = None) -> Backend:
