@@ -67,9 +67,9 @@ class TimedSearch(SearchTrainer):
 
     def _timed(self, name: str, counter: str, run: Callable[..., None], epoch: int, *args) -> None:
         """Run one pass and record its steps (the position counter's advance) and wall seconds."""
-        steps_before, start = self.position[counter], time.perf_counter()
+        steps_before, start = getattr(self.position, counter), time.perf_counter()
         run(epoch, *args)
-        self.timings.append((epoch, name, self.position[counter] - steps_before, time.perf_counter() - start))
+        self.timings.append((epoch, name, getattr(self.position, counter) - steps_before, time.perf_counter() - start))
 
     def arch_pass(self, epoch: int) -> None:
         self._timed("arch", "arch_step", super().arch_pass, epoch)
@@ -84,7 +84,7 @@ def run_search(args: argparse.Namespace, tmp: Path) -> tuple[TimedSearch, float]
                  f"epochs={1 + args.search_epochs}", "search.warmup_epochs=1", f"threads={args.threads}",
                  f"out_dir={tmp / 'run'}", f"search.cost_cache={tmp / 'costs'}"]
     start = time.perf_counter()
-    trainer = TimedSearch(load_search_config(str(RECIPE), overrides))
+    trainer = TimedSearch.from_config(load_search_config(str(RECIPE), overrides))
     startup = time.perf_counter() - start
     trainer.run()
     return trainer, startup

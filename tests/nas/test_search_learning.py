@@ -18,7 +18,8 @@ from tests.train.conftest import folder_dataset  # noqa: F401 - fixture
 
 
 def tiny_trainer(root, tmp_path, **extra) -> SearchTrainer:  # noqa: F811
-    return SearchTrainer(load_search_config(None, search_overrides(root, tmp_path / "run", tmp_path / "c", **extra)))
+    return SearchTrainer.from_config(load_search_config(None, search_overrides(root, tmp_path / "run", tmp_path / "c",
+                                                                               **extra)))
 
 
 def arch_batch(trainer: SearchTrainer) -> dict[str, torch.Tensor]:
@@ -75,7 +76,7 @@ def test_the_shipped_recipe_moves_alpha_and_beta_measurably(folder_dataset, tmp_
     init = {k: v.detach().clone() for k, v in [*net.alphas.items(), *net.betas.items()]}
     spread = torch.cat(list(init.values())).std().item()
     trainer.run()
-    assert trainer.position["arch_step"] == 0 and trainer.arch_optimizer.state  # 8 steps ran (reset at epoch end)
+    assert trainer.position.arch_step == 0 and trainer.arch_optimizer.state  # 8 steps ran (reset at epoch end)
     moved = {k: (v.detach() - init[k]).abs().max().item() for k, v in [*net.alphas.items(), *net.betas.items()]
              if len(v) > 1}
     alpha = np.mean([m for k, m in moved.items() if k in net.alphas])

@@ -36,7 +36,7 @@ def search_overrides(root, out_dir, cache, **extra) -> list[str]:
 
 
 def run_search(*args, **kw) -> SearchTrainer:
-    trainer = SearchTrainer(load_search_config(None, search_overrides(*args, **kw)))
+    trainer = SearchTrainer.from_config(load_search_config(None, search_overrides(*args, **kw)))
     trainer.run()
     return trainer
 
@@ -118,10 +118,10 @@ def test_derive_command_writes_an_arch_that_trains(free_run, folder_dataset, tmp
     arch = Arch.load(out)
     assert arch == Arch.load(free_run.out_dir / "arch.json") and VITERBI in result.stdout
     assert "entropy alpha" in result.stdout and "searched" in result.stdout  # the diagnostics and verdict
-    trainer = Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "retrain", **{
+    trainer = Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "retrain", **{
         "model.arch": str(out), "epochs": 1, "data.samples_per_epoch": 4})))
     model = load_model(trainer.run())
-    assert trainer.position["global_step"] == 1 and trainer.position["skipped"] == 0  # one real training step
+    assert trainer.position.global_step == 1 and trainer.position.skipped == 0  # one real training step
     assert model.config.arch == arch
 
 

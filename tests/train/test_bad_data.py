@@ -21,14 +21,14 @@ def expected_issues(dataset, indices) -> dict[str, int]:
 def test_training_on_bad_data_completes_and_reports_the_counts(bad_dataset, tmp_path, capsys):
     out = tmp_path / "run"
     cfg = load_train_config(None, tiny_overrides(bad_dataset, out, epochs=1, **{"data.workers": 1}))
-    trainer = Trainer(cfg)
+    trainer = Trainer.from_config(cfg)
     with pytest.warns(SeatDataWarning, match=r"training data after epoch 0: \d+ bad-data cases") as caught:
         trainer.run()
     assert (out / "model.pt").is_file()
 
     # the worker's counts reached the trainer: they equal a pass over the same 16 pairs in this process
     expected = expected_issues(trainer.dataset, range(16))
-    assert trainer.position["bad_data"] == expected
+    assert trainer.position.bad_data == expected
     assert expected["missing_frame"] == 1 and expected["invalid_box"] == 2 and expected["empty_sequence"] == 1
     assert expected["unreadable_frame"] > 0 and expected["no_visible_target"] > 0
     total = sum(expected.values())
@@ -44,8 +44,8 @@ def test_training_on_bad_data_completes_and_reports_the_counts(bad_dataset, tmp_
 
 def test_clean_data_reports_no_bad_data(folder_dataset, tmp_path, recwarn):
     cfg = load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", epochs=1))
-    trainer = Trainer(cfg)
+    trainer = Trainer.from_config(cfg)
     trainer.run()
-    assert trainer.position["bad_data"] == {}
+    assert trainer.position.bad_data == {}
     assert not [w for w in recwarn if issubclass(w.category, SeatDataWarning)]
     assert (np.genfromtxt(tmp_path / "run" / "metrics.csv", delimiter=",", names=True)["bad_data"] == 0).all()

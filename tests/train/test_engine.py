@@ -31,7 +31,7 @@ def test_overfitting_a_tiny_set_lowers_the_loss(folder_dataset, tmp_path):
     cfg = load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
         "epochs": 6, "data.samples_per_epoch": 12, "optim.base_lr": 0.02, "optim.warmup_epochs": 0,
         "optim.end_lr": 0.01, "optim.unfreeze_epoch": 99, "model.pretrained_backbone": "true"}) + NO_AUG)
-    Trainer(cfg).run()
+    Trainer.from_config(cfg).run()
     loss = _losses(tmp_path / "run" / "metrics.csv")
     assert len(loss) == 18
     assert loss[-3:].mean() < 0.6 * loss[:3].mean(), loss
@@ -39,22 +39,25 @@ def test_overfitting_a_tiny_set_lowers_the_loss(folder_dataset, tmp_path):
 
 def test_existing_run_needs_resume(folder_dataset, tmp_path):
     cfg = load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "r", epochs=1))
-    Trainer(cfg).run()
+    Trainer.from_config(cfg).run()
+    position = read_checkpoint(tmp_path / "r" / "checkpoint.pt")["position"]  # the format before RunPosition
+    assert position == {"epoch": 1, "step": 0, "global_step": 4, "skipped": 0, "bad_data": {}}
+    assert list(position) == ["epoch", "step", "global_step", "skipped", "bad_data"]
     with pytest.raises(SeatError, match="already holds a run"):
-        Trainer(cfg)
+        Trainer.from_config(cfg)
     with pytest.raises(SeatError, match="no checkpoint.pt"):
-        Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "empty")), resume=True)
+        Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "empty")), resume=True)
 
 
 def test_resuming_with_another_model_is_one_line_naming_the_checkpoint(folder_dataset, tmp_path):
     """The run folder's checkpoint.pt was written by another neck width: a one-line refusal, not load_state_dict's
     many-line RuntimeError, and the checkpoint is left as it was."""
-    Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "r", epochs=1))).run()
+    Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "r", epochs=1))).run()
     before = (tmp_path / "r" / "checkpoint.pt").read_bytes()
     other = tiny_overrides(folder_dataset, tmp_path / "r", epochs=2,
                            **{"model.options": "{template_size: 63, search_size: 127, fusion_dim: 32}"})
     with pytest.raises(SeatError) as info:
-        Trainer(load_train_config(None, other), resume=True).run()
+        Trainer.from_config(load_train_config(None, other), resume=True).run()
     message = str(info.value)
     assert "checkpoint.pt: cannot resume this run from it" in message and "\n" not in message
     assert (tmp_path / "r" / "checkpoint.pt").read_bytes() == before

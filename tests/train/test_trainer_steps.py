@@ -41,7 +41,7 @@ class Recorder(Trainer):
 
 
 def test_non_finite_and_huge_losses_skip_the_step_and_are_counted(folder_dataset, tmp_path):
-    trainer = Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
+    trainer = Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
         "optim.max_loss": 50})))
     params = [p for g in trainer.optimizer.param_groups for p in g["params"]]
     batch = default_collate([trainer.dataset[i] for i in range(4)])
@@ -49,22 +49,22 @@ def test_non_finite_and_huge_losses_skip_the_step_and_are_counted(folder_dataset
     for bad in (float("nan"), float("inf"), 1e3):  # 1e3 > max_loss
         losses = trainer.forward_loss(trainer.to_device(batch))
         assert not trainer.optimizer_step({**losses, "loss": losses["loss"] * 0 + bad}, trainer.optimizer, params)
-    assert trainer.position["skipped"] == 3
+    assert trainer.position.skipped == 3
     assert same(before, trainer.net.state_dict())  # weights and BatchNorm statistics as they were
     assert all(p.grad is None for p in params)
     poisoned = {**batch, "x": batch["x"].clone()}
     poisoned["x"][0, :, 10:20, 10:20] = float("nan")  # a non-finite forward: NaN reaches the BatchNorm statistics
     assert not trainer.optimizer_step(trainer.forward_loss(trainer.to_device(poisoned)), trainer.optimizer, params)
-    assert trainer.position["skipped"] == 4 and same(before, trainer.net.state_dict())  # restored, not NaN
+    assert trainer.position.skipped == 4 and same(before, trainer.net.state_dict())  # restored, not NaN
     losses = trainer.forward_loss(trainer.to_device(batch))
     assert losses["loss"] < 50 and trainer.optimizer_step(losses, trainer.optimizer, params)
-    assert trainer.position["skipped"] == 4 and not same(before, trainer.net.state_dict())
+    assert trainer.position.skipped == 4 and not same(before, trainer.net.state_dict())
     trainer.logger.close()
 
 
 def test_a_run_whose_every_loss_is_too_large_keeps_its_weights(folder_dataset, tmp_path, capsys):
     out = tmp_path / "run"
-    trainer = Recorder(load_train_config(None, tiny_overrides(folder_dataset, out, epochs=1, **{
+    trainer = Recorder.from_config(load_train_config(None, tiny_overrides(folder_dataset, out, epochs=1, **{
         "optim.max_loss": "0.000001"})))
     trainer.run()
     rows = np.genfromtxt(out / "metrics.csv", delimiter=",", names=True)
@@ -75,7 +75,7 @@ def test_a_run_whose_every_loss_is_too_large_keeps_its_weights(folder_dataset, t
 
 def test_gradients_are_clipped_to_clip_grad(folder_dataset, tmp_path):
     clip = 1e-3  # far below this network's gradient norm, so every step is clipped
-    trainer = Trainer(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", epochs=1, **{
+    trainer = Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", epochs=1, **{
         "optim.clip_grad": clip})))
     norms = []
 
@@ -92,7 +92,7 @@ def test_gradients_are_clipped_to_clip_grad(folder_dataset, tmp_path):
 
 def test_backbone_frozen_then_last_stages_trained_at_the_reduced_lr(folder_dataset, tmp_path):
     trainable, mult = 2, 0.1
-    trainer = Recorder(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
+    trainer = Recorder.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run", **{
         "data.samples_per_epoch": 8, "optim.unfreeze_epoch": 1, "optim.backbone_trainable_stages": trainable,
         "optim.backbone_lr_mult": mult, "optim.warmup_epochs": 0})))
     trainer.run()
@@ -113,7 +113,7 @@ def test_backbone_frozen_then_last_stages_trained_at_the_reduced_lr(folder_datas
 def test_resolved_config_and_tensorboard_events_sit_beside_the_checkpoints(folder_dataset, tmp_path):
     out = tmp_path / "run"
     cfg = load_train_config(None, tiny_overrides(folder_dataset, out, **{"optim.base_lr": 0.003}))
-    Trainer(cfg).run()
+    Trainer.from_config(cfg).run()
     assert (out / "checkpoint.pt").is_file() and (out / "model.pt").is_file()
     saved = load_train_config(str(out / "config.yaml"), [])
     assert to_dict(saved) == to_dict(cfg) and saved.optim.base_lr == 0.003 and saved.optim.momentum == 0.9

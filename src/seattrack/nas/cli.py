@@ -16,7 +16,7 @@ def _search(p: argparse.ArgumentParser) -> Handler:
     def run(args: argparse.Namespace) -> None:
         from .search import SearchTrainer, load_search_config
 
-        SearchTrainer(load_search_config(args.config, args.overrides), resume=args.resume).run()
+        SearchTrainer.from_config(load_search_config(args.config, args.overrides), resume=args.resume).run()
 
     return run
 

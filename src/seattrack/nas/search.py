@@ -33,12 +33,14 @@ from ..errors import SeatError
 from ..fileio import write_json_atomic
 from ..models.arch import Arch
 from ..models.complexity import count_params
+from ..models.registry import model_config
 from ..models.rfm import RFM
-from ..models.seat import ModelConfig
+from ..models.seat import ModelConfig, SeatNet
 from ..train.config import TrainConfig
 from ..train.data import build_pair_dataset, epoch_loader
-from ..train.distributed import all_sum, all_true, barrier
+from ..train.distributed import DistInfo, all_sum, all_true, barrier
 from ..train.engine import Trainer
+from ..train.position import RunPosition
 from .cost import SCOPES, CostModel, build_cost_table
 from .derive import DERIVATIONS, derive_from_supernet, derive_search, scoped_cost
 from .diagnostics import derivation_report, describe_report
@@ -79,26 +81,43 @@ class SearchConfig(TrainConfig):
     out_dir: str = "runs/search"
 
 
+@dataclass
+class SearchPosition(RunPosition):
+    arch_step: int = 0  # architecture steps done in the epoch
+
+
 class SearchTrainer(Trainer):
     """Trainer whose RFM is the MCAS supernet, with alternating architecture and weight passes."""
 
     find_unused_parameters = True
     train_holdout = "weights"
+    position_type = SearchPosition
+    position: SearchPosition
 
-    def __init__(self, config: SearchConfig, resume: bool = False):
+    @classmethod
+    def from_config(cls, config: SearchConfig, resume: bool = False) -> SearchTrainer:
         s = config.search
         for name in ("target_scope", "penalty_scope"):
             if getattr(s, name) not in SCOPES:
                 raise SeatError(f"search.{name} {getattr(s, name)!r}: expected {' or '.join(SCOPES)}")
         if s.derivation not in DERIVATIONS:
             raise SeatError(f"search.derivation {s.derivation!r}: expected {' or '.join(DERIVATIONS)}")
-        super().__init__(config, resume, make_rfm=self._make_supernet)
+        return super().from_config(config, resume)
 
-    def _make_supernet(self, model_cfg: ModelConfig) -> Supernet:
-        self.model_cfg = model_cfg
-        self.supernet = Supernet(self.cfg.search.space, model_cfg.fusion_dim, model_cfg.arch.last_dim,
-                                 seed=self.cfg.seed)
-        return self.supernet
+    @classmethod
+    def build_net(cls, config: SearchConfig) -> SeatNet:
+        """The named model with the MCAS supernet as its RFM."""
+        spec = config.model
+        if spec.init_from:
+            raise SeatError("model.init_from cannot be combined with a search supernet")
+        model_cfg = model_config(spec.name, spec.arch, **spec.options)
+        supernet = Supernet(config.search.space, model_cfg.fusion_dim, model_cfg.arch.last_dim, seed=config.seed)
+        return SeatNet(model_cfg, spec.pretrained_backbone, rfm=supernet)
+
+    def __init__(self, config: SearchConfig, net: SeatNet, info: DistInfo, resume: bool = False):
+        self.supernet: Supernet = net.rfm
+        self.model_cfg: ModelConfig = net.config
+        super().__init__(config, net, info, resume)
 
     # --------------------------------------------------------------------------------------------- setup
     def trainable_weights(self) -> list[torch.nn.Parameter]:
@@ -112,7 +131,6 @@ class SearchTrainer(Trainer):
              {"params": list(self.supernet.betas.values()), "lr": s.beta_lr}],
             betas=(0.5, 0.999), weight_decay=s.arch_weight_decay)
         self.lam = s.lam
-        self.position.setdefault("arch_step", 0)
         if self.info.is_main:
             self.cost_model = self._cost_model(s.metric)
         barrier(self.info)
@@ -172,18 +190,18 @@ class SearchTrainer(Trainer):
         """Architecture steps over the held-out split, from the saved position."""
         s = self.cfg.search
         loader, steps = epoch_loader(self.arch_dataset, self.cfg.data, self.info, epoch,
-                                     self.cfg.seed + ARCH_SEED_OFFSET, self.position["arch_step"])
+                                     self.cfg.seed + ARCH_SEED_OFFSET, self.position.arch_step)
         self.net.train()
-        bar = tqdm(total=steps, initial=self.position["arch_step"], desc=f"epoch {epoch} arch",
+        bar = tqdm(total=steps, initial=self.position.arch_step, desc=f"epoch {epoch} arch",
                    disable=not self.info.is_main, dynamic_ncols=True)
         with self._no_weight_sync():
             for batch in loader:
-                self.supernet.sample_by_alpha(self._rng(epoch, self.position["arch_step"], 1), s.arch_sample_num)
+                self.supernet.sample_by_alpha(self._rng(epoch, self.position.arch_step, 1), s.arch_sample_num)
                 losses = self.arch_loss(self.to_device(batch))
                 before = {k: v.detach().clone() for k, v in self.supernet.alphas.items()}
                 if self.arch_step(losses):
                     self.supernet.keep_unsampled_probabilities(before)
-                self.position["arch_step"] += 1
+                self.position.arch_step += 1
                 if s.target is not None:
                     self._update_lambda()
                 bar.update(1)
@@ -230,7 +248,7 @@ class SearchTrainer(Trainer):
             with torch.no_grad():
                 for buffer, before in self._bn_before:
                     buffer.copy_(before)
-            self.position["skipped"] += 1
+            self.position.skipped += 1
             return False
         params = self.supernet.arch_parameters()
         for p, g in zip(params, self.arch_gradients(self.scaler.scale(loss))):
@@ -266,9 +284,9 @@ class SearchTrainer(Trainer):
             write_json_atomic(self.out_dir / "arch_history.json", self._append_log("arch_history.json", epoch, {
                 "alphas": {k: v.detach().cpu().tolist() for k, v in self.supernet.alphas.items()},
                 "betas": {k: v.detach().cpu().tolist() for k, v in self.supernet.betas.items()}}))
-            self.logger.scalar("search/macs", report["macs"], self.position["global_step"])
-            self.logger.scalar("search/lambda", self.lam, self.position["global_step"])
-        self.position["arch_step"] = 0
+            self.logger.scalar("search/macs", report["macs"], self.position.global_step)
+            self.logger.scalar("search/lambda", self.lam, self.position.global_step)
+        self.position.arch_step = 0
         self._derived = arch
         super().end_epoch(epoch)
 
@@ -282,8 +300,8 @@ class SearchTrainer(Trainer):
             arch.save(final)
             report = {**self.describe(arch), "derivation": method}
             write_json_atomic(self.out_dir / "derivation.json", report)
-            print(f"searched {self.cfg.epochs} epochs ({self.position['global_step']} weight steps, "
-                  f"{self.position['skipped']} skipped); derived Arch ({method}): {final}; "
+            print(f"searched {self.cfg.epochs} epochs ({self.position.global_step} weight steps, "
+                  f"{self.position.skipped} skipped); derived Arch ({method}): {final}; "
                   f"log: {self.out_dir / 'search_log.json'}, {self.out_dir / 'derivation.json'}\n"
                   f"{describe_report(report['diagnostics'])}"
                   f"\nretrain it: seattrack train RECIPE model.arch={final}")

@@ -14,6 +14,8 @@ from ..fileio import torch_save_atomic
 from ..models.checkpoint import model_payload, read_checkpoint
 from ..models.seat import SeatNet
 
+CHECKPOINT = "checkpoint.pt"  # the resumable state in a run folder
+
 
 def rng_state() -> dict[str, Any]:
     """This process's torch, NumPy, Python (and CUDA) generator states."""

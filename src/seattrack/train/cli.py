@@ -16,6 +16,6 @@ def _train(p: argparse.ArgumentParser) -> Handler:
     def run(args: argparse.Namespace) -> None:
         from .engine import Trainer, load_train_config
 
-        Trainer(load_train_config(args.config, args.overrides), resume=args.resume).run()
+        Trainer.from_config(load_train_config(args.config, args.overrides), resume=args.resume).run()
 
     return run

@@ -1,18 +1,21 @@
 """The training loop: one CPU process or many GPUs under torchrun, AMP on CUDA, exact resume.
 
-`Trainer(config).run()` trains `config.model` on Siamese pairs with SGD (warm-up then log decay), the backbone
-frozen until `optim.unfreeze_epoch` and then trained at `backbone_lr_mult` x the LR, gradient clipping, and
+`Trainer.from_config(config).run()` trains `config.model` on Siamese pairs with SGD (warm-up then log decay), the
+backbone frozen until `optim.unfreeze_epoch` and then trained at `backbone_lr_mult` x the LR, gradient clipping, and
 non-finite/huge losses skipped (and counted). Bad data met by the data pipeline (counts that travel with each
 batch from any worker and rank) is summed, logged and warned about. Rank 0 writes `checkpoint.pt` atomically every
 `checkpoint_every` steps and at each epoch end, `epoch_NNN.pt` model files, `model.pt` at the end, `config.yaml`,
 `metrics.csv` and TensorBoard events. `--resume` restores weights, optimizer, scaler, each rank's RNG and the
-position inside the epoch.
+position inside the epoch (`RunPosition`).
+
+The network is built before the trainer and handed to it: `Trainer.from_config` starts the process (distributed
+group, seed), checks the run folder and builds the network with `build_net` (the search builds its supernet there).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,36 +25,28 @@ from tqdm import tqdm
 
 from ..config import dump_yaml, load_config, to_dict
 from ..errors import SeatError
-from ..fileio import check_writable, write_text_atomic
+from ..fileio import write_text_atomic
 from ..models.checkpoint import checked_state, load_model, save_model
-from ..models.registry import create_model, model_config
-from ..models.seat import ModelConfig, SeatNet
+from ..models.registry import create_model
+from ..models.seat import SeatNet
 from .bad_data import DataIssueTally, describe_issues, listing_issues, warn_issues
-from .checkpoint import load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
+from .checkpoint import CHECKPOINT, load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
 from .config import TrainConfig
 from .data import build_pair_dataset, epoch_loader
-from .distributed import DistInfo, all_true, barrier, gather_to_main, init_distributed, shutdown
+from .distributed import DistInfo, all_true, barrier, gather_to_main, shutdown
 from .logger import RunLogger
 from .losses import tracking_loss
+from .position import RunPosition
 from .schedule import learning_rate
+from .start import start_process
 
-CHECKPOINT = "checkpoint.pt"
 
-
-def build_model(cfg: TrainConfig, make_rfm: Callable[[ModelConfig], torch.nn.Module] | None = None) -> SeatNet:
-    """The network to train: a named model with optional Arch/overrides, optionally initialised from a file.
-
-    `make_rfm(model_config)` replaces the RFM (the search's supernet).
-    """
+def build_model(cfg: TrainConfig) -> SeatNet:
+    """The network to train: a named model with optional Arch/overrides, optionally initialised from a file."""
     spec = cfg.model
     if spec.init_from:
-        if make_rfm is not None:
-            raise SeatError("model.init_from cannot be combined with a search supernet")
         return load_model(spec.init_from).train()
-    if make_rfm is None:
-        return create_model(spec.name, arch=spec.arch, pretrained_backbone=spec.pretrained_backbone, **spec.options)
-    config = model_config(spec.name, spec.arch, **spec.options)
-    return SeatNet(config, spec.pretrained_backbone, rfm=make_rfm(config))
+    return create_model(spec.name, arch=spec.arch, pretrained_backbone=spec.pretrained_backbone, **spec.options)
 
 
 def updated_bn_statistics(net: torch.nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -63,21 +58,31 @@ def updated_bn_statistics(net: torch.nn.Module) -> list[tuple[torch.Tensor, torc
 
 
 class Trainer:
-    """Owns the model, data, optimizer and run folder; `run()` trains to `config.epochs`."""
+    """Owns the network it is given, the data, optimizer and run folder; `run()` trains to `config.epochs`.
+
+    `info` comes from `start_process` (which must run before `net` is built); `from_config` does all three steps.
+    """
 
     find_unused_parameters = False  # DDP: True where steps leave parameters unused (the search's unsampled ops)
     train_holdout: str | None = None  # which share of sequence datasets the weight steps see (the search splits)
+    position_type: type[RunPosition] = RunPosition  # the search adds its architecture-step counter
 
-    def __init__(self, config: TrainConfig, resume: bool = False,
-                 make_rfm: Callable[[ModelConfig], torch.nn.Module] | None = None):
+    @classmethod
+    def from_config(cls, config: TrainConfig, resume: bool = False) -> Trainer:
+        """Start the process, build the network (`build_net`) and the trainer: what `seattrack train` runs."""
+        info = start_process(config, resume)
+        return cls(config, cls.build_net(config), info, resume)
+
+    @classmethod
+    def build_net(cls, config: TrainConfig) -> SeatNet:
+        """The network this kind of run trains."""
+        return build_model(config)
+
+    def __init__(self, config: TrainConfig, net: SeatNet, info: DistInfo, resume: bool = False):
         self.cfg = config
-        self.info: DistInfo = init_distributed(config.device)
-        if config.threads:
-            torch.set_num_threads(config.threads)
-        torch.manual_seed(config.seed + self.info.rank)
+        self.info = info
         self.out_dir = Path(config.out_dir)
-        self._check_run_folder(resume)
-        self.net = build_model(config, make_rfm).to(self.info.device)
+        self.net = net.to(info.device)
         self.dataset = build_pair_dataset(config.data, self.net, config.seed, holdout=self.train_holdout)
         self.val_dataset = (build_pair_dataset(config.data, self.net, config.seed + 1, config.data.val_samples,
                                                config.data.val_sources) if config.data.val_sources else None)
@@ -87,27 +92,17 @@ class Trainer:
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
         self.data_issues = DataIssueTally()
         self._bn_before: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self.position = {"epoch": 0, "step": 0, "global_step": 0, "skipped": 0,
-                         "bad_data": listing_issues(self.dataset, self.val_dataset)}
+        self.position = self.position_type(bad_data=listing_issues(self.dataset, self.val_dataset))
         self.setup()
         if resume:
             self._resume()
         self._ddp: DistributedDataParallel | None = None
         self._ddp_frozen: bool | None = None
-        self.logger = RunLogger(self.out_dir, self.position["global_step"], self.info.is_main)
+        self.logger = RunLogger(self.out_dir, self.position.global_step, self.info.is_main)
         if self.info.is_main:
             write_text_atomic(self.out_dir / "config.yaml", dump_yaml(config))
 
     # ------------------------------------------------------------------------------------------------ setup
-    def _check_run_folder(self, resume: bool) -> None:
-        check_writable(self.out_dir, "out_dir", folder=True)
-        exists = (self.out_dir / CHECKPOINT).is_file()
-        if resume and not exists:
-            raise SeatError(f"--resume: no {CHECKPOINT} in {self.out_dir} to continue from")
-        if not resume and exists:
-            raise SeatError(f"{self.out_dir} already holds a run: pass --resume to continue it or set out_dir")
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-
     def trainable_weights(self) -> list[torch.nn.Parameter]:
         """Parameters the weight optimizer owns (the search excludes its architecture parameters)."""
         return list(self.net.parameters())
@@ -125,10 +120,10 @@ class Trainer:
             self.net.load_state_dict(checked_state(state.get("model"), self.net.state_dict()))
             self.optimizer.load_state_dict(state["optimizer"])
             self.scaler.load_state_dict(state["scaler"])
-        except (SeatError, KeyError, ValueError) as exc:  # a checkpoint written by another model or recipe
+            self.position = replace(self.position, **state["position"])
+        except (SeatError, KeyError, ValueError, TypeError) as exc:  # a checkpoint written by another model or recipe
             raise SeatError(f"{path}: cannot resume this run from it ({str(exc).splitlines()[0][:160]}); resume with "
                             "the config that wrote it, or start a new out_dir") from None
-        self.position = {**self.position, **state["position"]}
         rng = rank_rng_state(state["rng"], self.info.rank)
         if rng is None:
             print(f"rank {self.info.rank}: {CHECKPOINT} holds no RNG state for this rank; it keeps its fresh seed")
@@ -136,7 +131,7 @@ class Trainer:
             set_rng_state(rng)
         self.load_extra_state(state.get("extra", {}))
         if self.info.is_main:
-            print(f"resuming {self.out_dir} at epoch {self.position['epoch']} step {self.position['step']}")
+            print(f"resuming {self.out_dir} at epoch {self.position.epoch} step {self.position.step}")
 
     # --------------------------------------------------------------------------------------------- hooks
     def setup(self) -> None:
@@ -197,7 +192,7 @@ class Trainer:
             with torch.no_grad():
                 for buffer, before in self._bn_before:
                     buffer.copy_(before)
-            self.position["skipped"] += 1
+            self.position.skipped += 1
             return False
         optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
@@ -215,15 +210,15 @@ class Trainer:
         return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items() if k != "data_issues"}
 
     def sync_data_issues(self) -> dict[str, int]:
-        """Every rank's bad-data counts so far, added to `position["bad_data"]` (a collective call)."""
-        return self.data_issues.sync(self.position["bad_data"], self.info)
+        """Every rank's bad-data counts so far, added to `position.bad_data` (a collective call)."""
+        return self.data_issues.sync(self.position.bad_data, self.info)
 
     # ----------------------------------------------------------------------------------------------- loop
     def run(self) -> Path:
         """Train to the configured number of epochs; returns the final model file."""
         try:
-            while self.position["epoch"] < self.cfg.epochs:
-                epoch = self.position["epoch"]
+            while self.position.epoch < self.cfg.epochs:
+                epoch = self.position.epoch
                 self.net.freeze_backbone(epoch < self.cfg.optim.unfreeze_epoch,
                                          self.cfg.optim.backbone_trainable_stages)
                 self.run_epoch(epoch)
@@ -241,37 +236,37 @@ class Trainer:
     def train_pass(self, epoch: int, dataset, desc: str = "train") -> None:
         """Weight steps over this rank's share of `dataset` for `epoch`, from the saved position."""
         cfg = self.cfg
-        loader, steps = epoch_loader(dataset, cfg.data, self.info, epoch, cfg.seed, self.position["step"])
+        loader, steps = epoch_loader(dataset, cfg.data, self.info, epoch, cfg.seed, self.position.step)
         self.net.train()
         params = [p for g in self.optimizer.param_groups for p in g["params"]]
-        bar = tqdm(total=steps, initial=self.position["step"], desc=f"epoch {epoch} {desc}",
+        bar = tqdm(total=steps, initial=self.position.step, desc=f"epoch {epoch} {desc}",
                    disable=not self.info.is_main, dynamic_ncols=True)
         tick, seen = time.perf_counter(), 0
         for batch in loader:
-            step = self.position["step"]
+            step = self.position.step
             lr = self.set_lr(epoch, step, steps)
             self.before_step(epoch, step)
             losses = self.forward_loss(self.to_device(batch))
             self.optimizer_step(losses, self.optimizer, params)
             seen += len(batch["z"]) * self.info.world_size
-            self.position["step"] += 1
-            self.position["global_step"] += 1
+            self.position.step += 1
+            self.position.global_step += 1
             rate = seen / max(time.perf_counter() - tick, 1e-9)
-            if self.position["global_step"] % max(cfg.log_every, 1) == 0:
+            if self.position.global_step % max(cfg.log_every, 1) == 0:
                 self.log_step(epoch, step, lr, rate, losses)
             bar.update(1)
             bar.set_postfix(loss=f"{losses['loss'].item():.3f}", iou=f"{losses['iou'].item():.3f}",
-                            pairs_s=f"{rate:.1f}", bad_data=sum(self.position["bad_data"].values()))
-            if cfg.checkpoint_every and self.position["global_step"] % cfg.checkpoint_every == 0:
+                            pairs_s=f"{rate:.1f}", bad_data=sum(self.position.bad_data.values()))
+            if cfg.checkpoint_every and self.position.global_step % cfg.checkpoint_every == 0:
                 self.save_checkpoint()
         bar.close()
 
     def log_step(self, epoch: int, step: int, lr: float, rate: float, losses: dict[str, torch.Tensor]) -> None:
         """A metrics.csv row and TensorBoard scalars, with the bad-data totals of all ranks (a collective call)."""
-        global_step = self.position["global_step"]
+        global_step = self.position.global_step
         bad = self.sync_data_issues()
         self.logger.log({"epoch": epoch, "step": step, "global_step": global_step, "lr": lr, "pairs_per_s": rate,
-                         "skipped": self.position["skipped"], "bad_data": sum(bad.values()),
+                         "skipped": self.position.skipped, "bad_data": sum(bad.values()),
                          **{k: float(v.detach()) for k, v in losses.items()}})
         for reason, count in bad.items():
             self.logger.scalar(f"data/{reason}", count, global_step)
@@ -296,13 +291,13 @@ class Trainer:
         if self.val_dataset is not None and self.info.is_main:
             stats = self.validate(epoch)
             for key, value in stats.items():
-                self.logger.scalar(f"val/{key}", value, self.position["global_step"])
+                self.logger.scalar(f"val/{key}", value, self.position.global_step)
             print(f"epoch {epoch} validation: " + ", ".join(f"{k} {v:.4f}" for k, v in stats.items()))
         totals = self.sync_data_issues()
         if self.info.is_main:
             warn_issues(totals, epoch)
-        self.position["epoch"] = epoch + 1
-        self.position["step"] = 0
+        self.position.epoch = epoch + 1
+        self.position.step = 0
         if self.info.is_main:
             self.save_epoch_output(epoch)
         self.save_checkpoint()
@@ -343,14 +338,14 @@ class Trainer:
         self.sync_data_issues()
         rng = gather_to_main(rng_state(), self.info)
         if self.info.is_main:
-            save_training_state(self.out_dir / CHECKPOINT, self.net, self.optimizer, self.scaler, self.position,
+            save_training_state(self.out_dir / CHECKPOINT, self.net, self.optimizer, self.scaler, asdict(self.position),
                                 to_dict(self.cfg), rng, self.extra_state())
         barrier(self.info)
 
     def summary(self) -> str:
-        return (f"trained {self.cfg.model.name} for {self.cfg.epochs} epochs ({self.position['global_step']} steps, "
-                f"{self.position['skipped']} skipped for a non-finite or huge loss, "
-                f"{describe_issues(self.position['bad_data'])}); model: {self.out_dir / 'model.pt'}; "
+        return (f"trained {self.cfg.model.name} for {self.cfg.epochs} epochs ({self.position.global_step} steps, "
+                f"{self.position.skipped} skipped for a non-finite or huge loss, "
+                f"{describe_issues(self.position.bad_data)}); model: {self.out_dir / 'model.pt'}; "
                 f"logs: {self.out_dir / 'metrics.csv'}, {self.out_dir / 'tb'}")
 
 
