@@ -45,6 +45,16 @@ def model_argument(p: argparse.ArgumentParser, help: str) -> Callable[[argparse.
     return read
 
 
+def recipe_arguments(p: argparse.ArgumentParser, config_help: str, example: str, resume_help: str | None = None
+                     ) -> None:
+    """The arguments of a command driven by a recipe YAML (train, search, validate-cost): the file, dotted
+    overrides and, for runs that continue, `--resume`."""
+    p.add_argument("config", help=config_help)
+    p.add_argument("overrides", nargs="*", help=f"dotted overrides, e.g. {example}")
+    if resume_help:
+        p.add_argument("--resume", action="store_true", help=resume_help)
+
+
 def command(name: str, help: str) -> Callable[[Setup], Setup]:
     """Register a sub-command: the decorated function adds its arguments and returns the handler to run."""
 
@@ -57,20 +67,20 @@ def command(name: str, help: str) -> Callable[[Setup], Setup]:
 
 @command("info", "params and MACs per part of a model (fvcore count)")
 def _info(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("model", help="model name (see `seattrack models`) or checkpoint file")
+    model = model_argument(p, "model name (see `seattrack models`) or checkpoint file")
     p.add_argument("--arch", help="Arch JSON file replacing the default RFM")
 
     def run(args: argparse.Namespace) -> None:
-        from .models.complexity import format_cost, model_cost
+        from .models.complexity import model_cost
         from .models.resolve import resolve_model
 
-        net = resolve_model(args.model, arch=args.arch, pretrained_backbone=False)
+        net = resolve_model(model(args), arch=args.arch, pretrained_backbone=False)
         cfg = net.config
         print(f"{cfg.name}: backbone {cfg.backbone} (stride {net.stride}), fusion {cfg.fusion}, "
               f"template {cfg.template_size}, search {cfg.search_size}, map {net.geometry().size}x"
               f"{net.geometry().size}")
         print(f"RFM: {cfg.arch.describe()}; head {cfg.arch.last_dim} ch x {cfg.head_towers} towers")
-        print(format_cost(model_cost(net)))
+        print(model_cost(net).table())
         print("MACs = multiply-accumulates of conv/linear/matmul counted by fvcore (1 MAC = 2 FLOPs).")
 
     return run

@@ -133,8 +133,3 @@ def model_cost(net: SeatNet) -> ModelCost:
     return ModelCost(cfg.template_size, cfg.search_size, cfg.fusion, backbone=part("backbone", "adjust"),
                      fusion=part("fusion"), rfm=part("rfm"), head=part("head"), params=count_params(net),
                      frame_macs=s_total, template_macs=t_total)
-
-
-def format_cost(cost: ModelCost) -> str:
-    """`cost.table()`; kept only for `seattrack info` (cli.py) until it calls `model_cost(net).table()` itself."""
-    return cost.table()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import Handler, command
+from ..cli import Handler, command, recipe_arguments
 
 
 @command("search", "architecture search of the RFM (MCAS supernet, decoupled relaxation)")
 def _search(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("config", help="search recipe YAML (see configs/search/)")
-    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. search.lam=0.2 epochs=10")
-    p.add_argument("--resume", action="store_true", help="continue the search in out_dir from its checkpoint.pt")
+    recipe_arguments(p, "search recipe YAML (see configs/search/)", "search.lam=0.2 epochs=10",
+                     "continue the search in out_dir from its checkpoint.pt")
 
     def run(args: argparse.Namespace) -> None:
         from .search import SearchTrainer, load_search_config
@@ -43,8 +42,8 @@ def _derive(p: argparse.ArgumentParser) -> Handler:
 @command("validate-cost", "check a search recipe's cost table against whole-network measurements of random "
                           "architectures (Spearman rank correlation, mean relative error)")
 def _validate_cost(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("config", help="search recipe YAML (its model, space and search.metric/cost_threads are used)")
-    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. search.metric=latency_ort")
+    recipe_arguments(p, "search recipe YAML (its model, space and search.metric/cost_threads are used)",
+                     "search.metric=latency_ort")
     p.add_argument("--archs", type=int, default=8, help="random architectures to measure (default 8)")
     p.add_argument("--runs", type=int, default=30, help="timed runs per op and per network (default 30)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random architectures (default 0)")

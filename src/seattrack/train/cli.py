@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import Handler, command
+from ..cli import Handler, command, recipe_arguments
 
 
 @command("train", "train a model on Siamese pairs (torchrun for several processes/GPUs)")
 def _train(p: argparse.ArgumentParser) -> Handler:
-    p.add_argument("config", help="training recipe YAML (see configs/train/)")
-    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. optim.base_lr=0.01 epochs=5")
-    p.add_argument("--resume", action="store_true", help="continue the run in out_dir from its checkpoint.pt")
+    recipe_arguments(p, "training recipe YAML (see configs/train/)", "optim.base_lr=0.01 epochs=5",
+                     "continue the run in out_dir from its checkpoint.pt")
 
     def run(args: argparse.Namespace) -> None:
         from .engine import Trainer, load_train_config
