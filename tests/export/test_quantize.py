@@ -7,17 +7,17 @@ import shutil
 import numpy as np
 import onnx
 
-from seattrack.export.calibration import Clip, record_crops
+from seattrack.data.sequence import Sequence
+from seattrack.export.calibration import record_crops
 from seattrack.export.layout import read_metadata
 from seattrack.export.quantize import export_int8, int8_agreement, quantize_folder
 from seattrack.export.runtime import OnnxRuntimeBackend
-from seattrack.ops.frames import read_frame
 from tests.export.conftest import SMALL_INT8
 
 
 def test_calibration_records_the_crops_the_tracker_feeds_its_network(lite_export, target_sequence):
     frames, gt = target_sequence
-    clip = Clip("target", [read_frame(f) for f in frames[:6]], gt[0])
+    clip = Sequence("target", frames[:6], gt[:6])
     recording = record_crops(OnnxRuntimeBackend.from_dir(lite_export, threads=1), [clip])
     assert len(recording.templates) == 1 and len(recording.searches) == 5
     z, box = recording.templates[0]
@@ -36,7 +36,7 @@ def test_static_int8_is_standard_and_its_iou_against_fp32_is_measured(lite_expor
         assert {d for d, _ in ops} <= {"", "ai.onnx"} and ("", "QuantizeLinear") in ops
     # held-out clip (val split) measured at export time, and the real-photo sequence written by the tests
     frames, gt = target_sequence
-    clip = Clip("target", [read_frame(f) for f in frames], gt[0])
+    clip = Sequence("target", frames, gt)
     iou = int8_agreement(lite_export, [clip], threads=1)
     print(f"INT8 vs fp32 mean IoU: {iou:.3f} on the test sequence, "
           f"{int8['agreement']['mean_iou_vs_fp32']:.3f} on the held-out synthetic clip (seeded random head)")
@@ -62,7 +62,7 @@ def test_int8_of_the_shipped_model_keeps_tracking_like_fp32(tmp_path, target_seq
     folder = export_int8(resolve_model("seat_lite", require_weights=True), tmp_path / "shipped", "static",
                          options=SMALL_INT8)
     frames, gt = target_sequence
-    iou = int8_agreement(folder, [Clip("target", [read_frame(f) for f in frames], gt[0])], threads=1)
+    iou = int8_agreement(folder, [Sequence("target", frames, gt)], threads=1)
     held_out = read_metadata(folder)["int8"]["agreement"]["mean_iou_vs_fp32"]
     print(f"shipped seat_lite, static INT8 vs fp32 boxes: mean IoU {iou:.3f} on the test sequence, "
           f"{held_out:.3f} on the held-out synthetic clip")

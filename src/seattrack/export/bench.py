@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..hardware import cpu_name
 from ..loading import make_backend
@@ -30,8 +31,8 @@ from ..models.modes import eval_mode
 from ..models.seat import SeatNet
 from ..track.backends import Backend, TorchBackend
 from ..track.tracker import SeatTracker
-from . import BENCH_BACKENDS as BACKENDS
-from .calibration import Clip, RecordingBackend, synthetic_clips
+from . import BENCH_BACKENDS
+from .calibration import RecordingBackend, synthetic_clips
 
 
 @dataclass
@@ -93,8 +94,8 @@ def compiled_torch_backend(net: SeatNet, device: str = "cpu", threads: int | Non
 
 
 def build_backend(net: SeatNet, name: str, device: str, threads: int) -> Backend:
-    if name not in BACKENDS:
-        raise SeatError(f"backend {name!r}: expected one of {', '.join(BACKENDS)}")
+    if name not in BENCH_BACKENDS:
+        raise SeatError(f"backend {name!r}: expected one of {', '.join(BENCH_BACKENDS)}")
     if name == "torch-compile":
         return compiled_torch_backend(net, device, threads)
     return make_backend(net, name, device, threads)
@@ -103,12 +104,12 @@ def build_backend(net: SeatNet, name: str, device: str, threads: int) -> Backend
 class _Subject:
     """One backend under test: its own tracker on the clip, and search crops that tracker produced."""
 
-    def __init__(self, name: str, backend: Backend, clip: Clip, sync: Callable[[], None]):
+    def __init__(self, name: str, backend: Backend, clip: Sequence, sync: Callable[[], None]):
         self.name, self.backend, self.sync = name, backend, sync
         self.recorder = RecordingBackend(backend)
         self.tracker = SeatTracker(self.recorder)
-        self.tracker.init(clip.frames[0], clip.init_box)
-        self.frames = clip.frames[1:]
+        self.tracker.init(clip.frame(0), clip.boxes[0])
+        self.frames = [clip.frame(index) for index in range(1, len(clip))]  # read before timing, not while
         self.times: dict[str, list[float]] = {"track": [], "update": []}
         self._frame = self._crop = 0
 
@@ -147,7 +148,7 @@ def _sync(device: str) -> Callable[[], None]:
     return lambda: None
 
 
-def _prepare(net: SeatNet, name: str, clip: Clip, device: str, threads: int, warmup: int
+def _prepare(net: SeatNet, name: str, clip: Sequence, device: str, threads: int, warmup: int
              ) -> tuple[_Subject | None, str]:
     """Build and warm up one backend; torch.compile failures become a note instead of an error."""
     try:
@@ -167,7 +168,7 @@ def _prepare(net: SeatNet, name: str, clip: Clip, device: str, threads: int, war
 
 
 def bench(net: SeatNet, backends: list[str], device: str = "cpu", threads: int | None = None, warmup: int = 5,
-          iters: int = 50, clip: Clip | None = None) -> BenchReport:
+          iters: int = 50, clip: Sequence | None = None) -> BenchReport:
     """Time `backends` side by side on one real-image clip (default: a 30-frame synthetic `val` clip); `net` runs
     in eval mode and is left in the mode it had."""
     if warmup < 1 or iters < 1:
@@ -183,7 +184,7 @@ def bench(net: SeatNet, backends: list[str], device: str = "cpu", threads: int |
                        net.config.search_size, cost.params, cost.frame_macs, cost.template_macs, results)
 
 
-def _time_backends(net: SeatNet, backends: list[str], clip: Clip, device: str, threads: int, warmup: int,
+def _time_backends(net: SeatNet, backends: list[str], clip: Sequence, device: str, threads: int, warmup: int,
                    iters: int) -> list[BackendResult]:
     """Build, warm up and time each backend in alternating blocks (see `bench`)."""
     results, subjects = [], []

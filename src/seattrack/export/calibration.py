@@ -3,8 +3,9 @@
 INT8 calibration and the benchmark both need inputs from the real pipeline (context crops of real frames with
 the image-mean padding, at the search size the tracker chose), not random tensors. `RecordingBackend` wraps any
 Backend and keeps what passes through it; `record_crops` runs an fp32 tracker over clips to collect them.
-Clips come from `seattrack.data.synthetic` (scikit-image photos, see the data policy): the `train` split for
-calibration, the disjoint `val` split for measuring agreement.
+Clips are `Sequence`s (frames in memory or on disk); `synthetic_clips` renders them with `seattrack.data.synthetic`
+(scikit-image photos, see the data policy): the `train` split for calibration, the disjoint `val` split for
+measuring agreement.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.sequence import Sequence
 from ..data.synthetic import SceneConfig, synthetic_sequences
 from ..models.seat import MapGeometry
 from ..track.backends import Backend
@@ -22,24 +24,15 @@ from ..track.run import iter_track
 from ..track.tracker import SeatTracker
 
 
-@dataclass
-class Clip:
-    """Frames (BGR uint8) and the first frame's box (x, y, w, h)."""
-
-    name: str
-    frames: list[np.ndarray]
-    init_box: np.ndarray
+def synthetic_clips(count: int, length: int, split: str = "train", seed: int = 0) -> list[Sequence]:
+    """`count` rendered clips of `length` frames (in memory) from the `split` photo bank."""
+    return [clip for _, clip in synthetic_sequences(count, split, seed, SceneConfig(length=length))]
 
 
-def synthetic_clips(count: int, length: int, split: str = "train", seed: int = 0) -> list[Clip]:
-    """`count` rendered clips of `length` frames from the `split` photo bank."""
-    config = SceneConfig(length=length)
-    return [Clip(name, clip.frames, clip.boxes[0]) for name, clip in synthetic_sequences(count, split, seed, config)]
-
-
-def track_clip(tracker: SeatTracker, clip: Clip) -> np.ndarray:
-    """Boxes (N, 4) x,y,w,h: the init box, then one `update` per following frame."""
-    return np.stack([step.box for step in iter_track(tracker, clip.frames, clip.init_box)])
+def track_clip(tracker: SeatTracker, clip: Sequence) -> np.ndarray:
+    """Boxes (N, 4) x,y,w,h: the first frame's box, then one `update` per following frame."""
+    frames = (clip.frame(index) for index in range(len(clip)))
+    return np.stack([step.box for step in iter_track(tracker, frames, clip.boxes[0])])
 
 
 @dataclass
@@ -71,7 +64,7 @@ class RecordingBackend:
         return self.inner.track(x_crop, state)
 
 
-def record_crops(backend: Backend, clips: Iterable[Clip]) -> Recording:
+def record_crops(backend: Backend, clips: Iterable[Sequence]) -> Recording:
     """Run a tracker on `backend` over `clips` and return every network input it produced."""
     recorder = RecordingBackend(backend)
     tracker = SeatTracker(recorder)

@@ -24,11 +24,12 @@ import numpy as np
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
+from ..data.sequence import Sequence
 from ..errors import SeatError
 from ..models.seat import SeatNet
 from ..ops.boxes import iou
 from ..track.tracker import SeatTracker
-from .calibration import Clip, Recording, record_crops, synthetic_clips, track_clip
+from .calibration import Recording, record_crops, synthetic_clips, track_clip
 from .layout import DEFAULT_OPSET, INT8_MODES, read_metadata
 from .onnx import check_standard, staged_export
 from .runtime import OnnxRuntimeBackend, create_session, crop_to_input
@@ -130,7 +131,7 @@ def export_int8(net: SeatNet, out: str | Path, mode: str = "static", opset: int 
     return Path(out)
 
 
-def int8_agreement(folder: str | Path, clips: list[Clip], int8: dict[str, Any] | None = None,
+def int8_agreement(folder: str | Path, clips: list[Sequence], int8: dict[str, Any] | None = None,
                    threads: int | None = None) -> float:
     """Mean IoU of the INT8 tracker's boxes against the fp32 tracker's boxes over `clips` (init frames excluded).
 
