@@ -117,7 +117,7 @@ def _report(p: argparse.ArgumentParser) -> Handler:
     return run
 
 
-@command("tune", "search tracking hyper-parameters on a validation split; writes a named set to configs/hypers/")
+@command("tune", "search tracking hyper-parameters on a validation split; writes a named set to runs/hypers/")
 def _tune(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
     p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
@@ -130,7 +130,9 @@ def _tune(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--threads", type=count(), default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--set", default="tuned", help="name of the set written")
-    p.add_argument("--out", default="configs/hypers", help="folder of the hypers YAML files")
+    p.add_argument("--out", default="runs/hypers", help="folder of the hypers YAML files (default runs/hypers; use "
+                                                       "the set as --hypers runs/hypers/FILE.yaml:SET; the package's "
+                                                       "shipped sets change only when --out names their folder)")
 
     def run(args: argparse.Namespace) -> None:
         from ..fileio import check_writable
