@@ -10,24 +10,21 @@ mean IoU between their boxes and each one's success AUC.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from common import validation_suite  # noqa: E402
-from seattrack.config import to_dict  # noqa: E402
-from seattrack.evaluation.one_pass import track_ope  # noqa: E402
-from seattrack.evaluation.ope import evaluate_ope  # noqa: E402
-from seattrack.models import load_model  # noqa: E402
-from seattrack.models.checkpoint import model_from_payload, model_payload, save_model  # noqa: E402
-from seattrack.ops.boxes import iou  # noqa: E402
-from seattrack.track.backends import TorchBackend  # noqa: E402
-from seattrack.track.hypers import load_hypers  # noqa: E402
-from seattrack.track.tracker import SeatTracker  # noqa: E402
+from seattrack.config import to_dict
+from seattrack.evaluation.one_pass import track_ope
+from seattrack.evaluation.ope import evaluate_ope
+from seattrack.evaluation.validation import validation_suite
+from seattrack.models import load_model
+from seattrack.models.checkpoint import model_from_payload, model_payload, save_model
+from seattrack.ops.boxes import iou
+from seattrack.track.backends import TorchBackend
+from seattrack.track.hypers import load_hypers
+from seattrack.track.tracker import SeatTracker
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "src" / "seattrack" / "weights"
 
