@@ -241,3 +241,38 @@ def test_several_boxes_track_several_targets_into_one_file_each_and_a_mot_file(m
     capsys.readouterr()
     assert main([*common, "--box", texts[0], "--box", texts[1], "--txt", str(tmp_path / "t.txt")]) == 2
     assert "t_1.txt: exists; pass --force" in capsys.readouterr().err
+
+
+def test_presence_adds_a_fifth_column_the_trackers_own_presence(mp4_video, target_sequence, checkpoint, tmp_path,
+                                                              capsys):
+    """`--presence`: x,y,w,h as without it, then the calibrated presence `TrackResult.present` gives for that frame
+    (1 on the first); several targets get the column in each target's file; a model without a calibration is a
+    one-line error before any file is written."""
+    from seattrack import load_tracker
+
+    box = ",".join(str(v) for v in target_sequence[1][0])
+    common = ["track", str(mp4_video), "--backend", "onnxruntime", "--threads", "1", "--box", box]
+    assert main([*common, "--txt", str(tmp_path / "plain.txt")]) == 0
+    assert main([*common, "--presence", "--txt", str(tmp_path / "p.txt")]) == 0
+    assert "x,y,w,h,present per line" in capsys.readouterr().out
+    rows = np.loadtxt(tmp_path / "p.txt", delimiter=",")
+    assert rows.shape == (12, 5)
+    np.testing.assert_array_equal(rows[:, :4], np.loadtxt(tmp_path / "plain.txt", delimiter=","))
+    tracker = load_tracker("seat_lite", backend="onnxruntime", threads=1)
+    frames = [frame for _, frame in zip(range(12), FrameSource(str(mp4_video)))]
+    tracker.init(frames[0], target_sequence[1][0])
+    present = [1.0] + [tracker.update(frame).present for frame in frames[1:]]
+    np.testing.assert_allclose(rows[:, 4], present, atol=1e-4)  # the file holds 4 decimals
+    assert 0 < rows[1:, 4].min() and rows[1:, 4].max() < 1
+
+    assert main([*common, "--box", "20,150,50,40", "--presence", "--txt", str(tmp_path / "m.txt")]) == 0
+    first = np.loadtxt(tmp_path / "m_1.txt", delimiter=",")
+    np.testing.assert_array_equal(first, rows)  # target 1 of two: the same lines as alone
+    assert np.loadtxt(tmp_path / "m_2.txt", delimiter=",").shape == (12, 5)
+
+    capsys.readouterr()
+    assert main(["track", str(mp4_video), "--box", box, "--weights", str(checkpoint), "--presence",
+                 "--txt", str(tmp_path / "none.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--presence: this model has no presence calibration" in err
+    assert not (tmp_path / "none.txt").exists()

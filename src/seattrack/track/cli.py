@@ -42,6 +42,9 @@ def _track(p: argparse.ArgumentParser) -> Handler:
     p.add_argument("--out", help="annotated video to write (.mp4: MPEG-4 Part 2; .webm: VP8, plays in browsers)")
     p.add_argument("--txt", help="box file to write (x,y,w,h per line); several targets: OUT_1.txt .. OUT_N.txt and "
                                  "OUT_mot.txt (MOT-challenge lines)")
+    p.add_argument("--presence", action="store_true", help="add a fifth column to the box file(s): the calibrated "
+                   "probability that the target is in the box (1 on the first frame, nan on an unreadable one; "
+                   "models with a presence calibration only)")
     p.add_argument("--show", action="store_true", help="show frames while tracking (needs a display; q stops)")
     p.add_argument("--max-frames", type=count(), help="stop after this many frames (a webcam never ends otherwise)")
     p.add_argument("--force", action="store_true", help="allow --out/--txt to replace an existing file")
@@ -70,7 +73,7 @@ def _track(p: argparse.ArgumentParser) -> Handler:
         load = load_multi_tracker if several else load_tracker
         tracker = load(args.model, args.hypers, args.device, args.backend, args.threads)
         summary = track_source(source, tracker, boxes if several else boxes[0], args.out, args.txt, args.show,
-                               max_frames=args.max_frames)
+                               max_frames=args.max_frames, presence_column=args.presence)
         print(summary.describe())
 
     return run

@@ -84,6 +84,7 @@ class TrackSummary:
     video: Path | None = None
     box_file: Path | None = None
     target_files: list[Path] = field(default_factory=list)  # several targets: one box file each, then the MOT file
+    presence_column: bool = False  # the box files carry the calibrated presence as a fifth column
 
     def describe(self) -> str:
         lines = [f"tracked {self.frames} frames at {self.fps:.1f} fps (init excluded; crop + network + decode), "
@@ -99,28 +100,35 @@ class TrackSummary:
             lines.append(f"target lost on {self.lost_frames} frame(s) (calibrated presence, with hysteresis)")
         if self.video:
             lines.append(f"annotated video: {self.video}")
+        columns = "x,y,w,h,present" if self.presence_column else "x,y,w,h"
         if self.box_file:
-            lines.append(f"boxes (x,y,w,h per line, one per input frame): {self.box_file}")
+            lines.append(f"boxes ({columns} per line, one per input frame): {self.box_file}")
         if self.target_files:
-            lines.append(f"boxes of target 1..{len(self.target_files) - 1} (x,y,w,h per line): "
+            lines.append(f"boxes of target 1..{len(self.target_files) - 1} ({columns} per line): "
                          f"{', '.join(map(str, self.target_files[:-1]))}; MOT lines: {self.target_files[-1]}")
         return "\n".join(lines)
 
 
 def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
                  out_video: str | Path | None = None, out_txt: str | Path | None = None, show: bool = False,
-                 progress: bool = True, on_frame=None, max_frames: int | None = None) -> TrackSummary:
+                 progress: bool = True, on_frame=None, max_frames: int | None = None,
+                 presence_column: bool = False) -> TrackSummary:
     """Track through `source` (at most `max_frames` frames) starting from `box_xywh` on the first frame (with a
     `MultiTracker`: a list of boxes, one per target).
 
     An unreadable frame keeps the previous box (score 0) so the box file has one line per input frame, the video
     repeats the previous annotated frame, and its time (NaN) stays out of the fps figure. Ctrl+C, or
     q / Esc in the `show` window, stops early and keeps the outputs for the frames tracked so far; any other error
-    leaves no output video behind.
+    leaves no output video behind. `presence_column` adds the calibrated presence as a fifth column of the box
+    file(s): 1 on the first frame (the box given), NaN on an unreadable frame; it needs a model with a presence
+    calibration (a one-line error before any frame is tracked otherwise).
     """
     multi = isinstance(tracker, MultiTracker)
+    if presence_column and not has_presence(tracker):
+        raise SeatError("--presence: this model has no presence calibration (configs/presence/<name>.yaml fitted for "
+                        "its weights; see benchmarks/fit_presence.py)")
     sink = VideoSink(out_video, source.fps) if out_video else None
-    boxes, scores, times, lost = [], [], [], []
+    boxes, scores, times, lost, presence = [], [], [], [], []
     annotated, stopped = None, False
     total = min(filter(None, (source.count, max_frames)), default=None)
     bar = tqdm(total=total, unit="frame", disable=not progress, desc="tracking")
@@ -131,6 +139,8 @@ def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
             results = result if multi else [result]
             if result is not None and results[0].present is not None:
                 lost.append(sum(r.lost for r in results))
+            presence.append([1.0 if index == 0 else np.nan] * len(score) if result is None
+                            else [r.present for r in results])
             times.append(seconds)
             boxes.append(box)
             scores.append(score)
@@ -160,11 +170,12 @@ def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
     boxes_arr, scores_arr = np.asarray(boxes), np.asarray(scores)
     if not multi:  # one target: (frames, 4) boxes and (frames,) scores, as ever
         boxes_arr, scores_arr = boxes_arr[:, 0], scores_arr[:, 0]
+    columns = np.asarray(presence, dtype=np.float64)[..., None] if presence_column else None  # (frames, N, 1)
     target_files = []
     if out_txt and multi:
-        target_files = write_target_files(out_txt, boxes_arr, scores_arr)
+        target_files = write_target_files(out_txt, boxes_arr, scores_arr, columns)
     elif out_txt:
-        write_box_file(out_txt, boxes_arr)
+        write_box_file(out_txt, boxes_arr if columns is None else np.concatenate([boxes_arr, columns[:, 0]], axis=1))
     t = np.asarray(times)
     steady = t[1:] if np.isfinite(t[1:]).any() else t  # initialisation excluded when frames were tracked
     return TrackSummary(
@@ -174,7 +185,13 @@ def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
         ended_early=source.ended_early if not stopped else None, stopped=stopped,
         video=Path(out_video) if out_video else None,
         box_file=Path(out_txt) if out_txt and not multi else None, target_files=target_files,
+        presence_column=presence_column,
     )
+
+
+def has_presence(tracker: Tracker | MultiTracker) -> bool:
+    """Whether the tracker's model carries a presence calibration (`TrackResult.present` is then a probability)."""
+    return getattr(tracker, "presence", None) is not None
 
 
 def target_file_names(out_txt: str | Path, targets: int) -> list[Path]:
@@ -185,12 +202,14 @@ def target_file_names(out_txt: str | Path, targets: int) -> list[Path]:
         [path.with_name(f"{path.stem}_mot{path.suffix}")]
 
 
-def write_target_files(out_txt: str | Path, boxes: np.ndarray, scores: np.ndarray) -> list[Path]:
+def write_target_files(out_txt: str | Path, boxes: np.ndarray, scores: np.ndarray,
+                       columns: np.ndarray | None = None) -> list[Path]:
     """Per-target box files and the MOT file (`frame,id,x,y,w,h,conf,-1,-1,-1`, frames and ids from 1, as the
-    MOT challenge writes them) for boxes (frames, N, 4) and scores (frames, N)."""
+    MOT challenge writes them) for boxes (frames, N, 4) and scores (frames, N); `columns` (frames, N, K) are
+    appended to each target's box lines (the presence column)."""
     paths = target_file_names(out_txt, boxes.shape[1])
     for k, path in enumerate(paths[:-1]):
-        write_box_file(path, boxes[:, k])
+        write_box_file(path, boxes[:, k] if columns is None else np.concatenate([boxes[:, k], columns[:, k]], axis=1))
     lines = [f"{i + 1},{k + 1},{x:.4f},{y:.4f},{w:.4f},{h:.4f},{scores[i, k]:.4f},-1,-1,-1"
              for i in range(boxes.shape[0]) for k, (x, y, w, h) in enumerate(boxes[i])]
     write_text_atomic(paths[-1], "\n".join(lines) + "\n")
