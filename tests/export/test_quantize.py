@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import numpy as np
@@ -48,7 +49,9 @@ def test_static_int8_is_standard_and_its_iou_against_fp32_is_measured(lite_expor
 def test_dynamic_int8_needs_no_calibration(lite_export, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(lite_export, folder)
+    root_level = logging.getLogger().level
     entry = quantize_folder(folder, "dynamic", SMALL_INT8)
+    assert logging.getLogger().level == root_level  # quieted while quantizing, as it was again afterwards
     assert entry["mode"] == "dynamic" and "calibration" not in entry
     ops = {n.op_type for n in onnx.load(str(folder / entry["track"])).graph.node}
     assert "DynamicQuantizeLinear" in ops and "ConvInteger" in ops

@@ -12,7 +12,6 @@ boxes; `quantize_folder` stores it in model.json.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from ..data.sequence import Sequence
 from ..errors import SeatError
+from ..logs import logger_level
 from ..models.seat import SeatNet
 from ..ops.boxes import iou
 from ..track.tracker import SeatTracker
@@ -66,21 +66,10 @@ def _track_feeds(recording: Recording, states: list[tuple[np.ndarray, ...]], nam
         yield {"x": crop_to_input(x), **dict(zip(names, states[index]))}
 
 
-@contextlib.contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    """The quantizer logs per-tensor notes (e.g. rank-1 norm weights kept per-tensor) on the root logger."""
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-
-
 def _quantize(source: Path, target: Path, feeds: Iterator[dict[str, np.ndarray]] | None) -> None:
     """Shape-infer/optimise `source` (ONNX Runtime's recommended pre-processing), then quantize it to `target`."""
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, _quiet_root_logger():
+    # the quantizer logs per-tensor notes (e.g. rank-1 norm weights kept per-tensor) on the root logger
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, logger_level(None, logging.ERROR):
         prepared = Path(tmp) / source.name
         quant_pre_process(str(source), str(prepared))
         if feeds is None:

@@ -8,15 +8,14 @@ replaced by zero so the count matches the analytic formula of spec §2.2). 1 MAC
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from ..logs import logger_level
 from .modes import eval_mode
 from .seat import SearchBranch, SeatNet, TemplateBranch
 
@@ -27,18 +26,6 @@ _IGNORED = ("aten::batch_norm", "aten::group_norm", "aten::layer_norm", "aten::i
 
 def _zero(inputs: list, outputs: list) -> int:
     return 0
-
-
-@contextlib.contextmanager
-def _logger_level(name: str, level: int) -> Iterator[None]:
-    """The logger `name` at `level` inside the block, at its own level again afterwards."""
-    logger = logging.getLogger(name)
-    previous = logger.level
-    logger.setLevel(level)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
 
 
 def count_macs(module: nn.Module, inputs: tuple) -> tuple[int, dict[str, int]]:
@@ -52,7 +39,7 @@ def count_macs(module: nn.Module, inputs: tuple) -> tuple[int, dict[str, int]]:
     analysis.unsupported_ops_warnings(False)
     analysis.uncalled_modules_warnings(False)
     analysis.tracer_warnings("none")
-    with torch.no_grad(), _logger_level("fvcore", logging.ERROR):  # fvcore logs every op it skips
+    with torch.no_grad(), logger_level("fvcore", logging.ERROR):  # fvcore logs every op it skips
         return int(analysis.total()), {k: int(v) for k, v in analysis.by_module().items()}
 
 
