@@ -9,4 +9,4 @@
 #SBATCH --time=02:00:00
 set -euo pipefail
 seattrack eval --dataset "${DATASET:-lasot}" --root "${DATA_ROOT:-/shared/data/LaSOT}" \
-  --tracker "${MODEL:-seat_lite}" --results "${RESULTS:-/shared/results}" --shard auto
+  --model "${MODEL:-seat_lite}" --results "${RESULTS:-/shared/results}" --shard auto
