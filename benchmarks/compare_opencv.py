@@ -1,7 +1,7 @@
 """SEAT models side by side with OpenCV's CSRT and KCF (and MIL), per scene family and overall, in one run.
 
 Suites:
-- `validation` (default): the synthetic validation suite over the *val* photos (`common.validation_suite`):
+- `validation` (default): the synthetic validation suite over the *val* photos (`evaluation.validation`):
   `composite` and `camera` are the training mixture's families (in-distribution), `parallax` is a family the
   training mixture never uses (leave-one-family-out). Epochs and hyper-parameters are chosen here.
 - `heldout`: the reserved held-out suite (`seattrack.evaluation.heldout`: scikit-learn's and matplotlib's photos

@@ -1,6 +1,6 @@
 """Fit the presence calibration of a model's weights on validation, and measure it on other validation sequences.
 
-Fitting set: the validation suite (`common.validation_suite`, seed 1000, val photos: composite, camera, parallax).
+Fitting set: the validation suite (`evaluation.validation`, seed 1000, val photos: composite, camera, parallax).
 Measuring set: the same families with another seed (2000), never used for fitting. A frame is labelled "present"
 when the ground truth marks the target visible and the returned box overlaps it with IoU >= 0.3; the camera family's
 exits, the composites' occlusions and look-alikes, and the tracker's own drifts give the negatives. Prints AUROC and

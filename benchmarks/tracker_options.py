@@ -4,7 +4,7 @@ hyper-parameter overrides on top of the model's own set, run over the same seque
     python benchmarks/tracker_options.py --model runs/seat_lite_cpu/model.pt \\
         --option aspect_damping=0.5 --option max_scale_step=0.1 --option recover_score=0.5
 
-Success AUC / P@20 (pysot) per scene family of `common.validation_suite` and overall; a row per option, the first
+Success AUC / P@20 (pysot) per scene family of `evaluation.validation` and overall; a row per option, the first
 being the model's own set unchanged.
 """
 

