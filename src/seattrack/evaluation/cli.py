@@ -26,11 +26,15 @@ def _dataset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", help="override the dataset's split")
 
 
+def _model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
+                   help="model name with shipped weights, or a checkpoint (--tracker: the former spelling)")
+
+
 @command("eval", "run a tracker over a benchmark (parallel, resumable) and report its numbers")
 def _eval(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
-    p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
-                   help="model name with shipped weights, or a checkpoint (--tracker: the former spelling)")
+    _model_arg(p)
     p.add_argument("--hypers", help="hyper-parameter set: name, name:set or YAML (default: the model's own)")
     p.add_argument("--workers", type=count(), help="sequences tracked at once, one tracker each (default: one per "
                                                    "core that --threads leaves, at most one per sequence)")
@@ -120,8 +124,7 @@ def _report(p: argparse.ArgumentParser) -> Handler:
 @command("tune", "search tracking hyper-parameters on a validation split; writes a named set to runs/hypers/")
 def _tune(p: argparse.ArgumentParser) -> Handler:
     _dataset_args(p)
-    p.add_argument("--model", "--tracker", dest="model", default="seat_lite",
-                   help="model name with shipped weights, or a checkpoint (--tracker: the former spelling)")
+    _model_arg(p)
     p.add_argument("--hypers", help="starting set (trial 0; default: the model's own)")
     p.add_argument("--trials", type=count(), default=20)
     p.add_argument("--workers", type=count(), help="sequences tracked at once (default: one per core --threads "
