@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader
 
 from common import machine
 from seattrack import create_model
+from seattrack.train.batch import PairBatch
 from seattrack.train.config import DataConfig
 from seattrack.train.data import build_pair_dataset
 from seattrack.train.engine import load_train_config
@@ -38,12 +39,12 @@ def step_rate(name: str, data: DataConfig, frozen: bool, batches: int, batch_siz
     net = create_model(name).train()
     net.freeze_backbone(frozen)
     dataset = build_pair_dataset(data, net, seed=0, samples=batch_size)
-    batch = next(iter(DataLoader(dataset, batch_size=batch_size)))
+    batch = PairBatch.from_collated(next(iter(DataLoader(dataset, batch_size=batch_size))), "cpu")
     optimizer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
     times = []
     for i in range(batches + 1):
         start = time.perf_counter()
-        cls, ltrb = net(batch["z"], batch["x"], batch["z_box"])
+        cls, ltrb = net(batch.z, batch.x, batch.z_box)
         loss = tracking_loss(cls, ltrb, batch)["loss"]
         optimizer.zero_grad()
         loss.backward()

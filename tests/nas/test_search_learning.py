@@ -12,6 +12,7 @@ from seattrack.models import model_config
 from seattrack.nas.cost import SCOPES, CostModel, build_cost_table
 from seattrack.nas.search import ARCH_SEED_OFFSET, SearchTrainer, arch_steps, load_search_config, movement_warnings
 from seattrack.nas.supernet import Supernet
+from seattrack.train.batch import PairBatch
 from seattrack.train.data import epoch_loader
 from tests.nas.test_search_run import search_overrides
 from tests.train.conftest import folder_dataset  # noqa: F401 - fixture
@@ -22,7 +23,7 @@ def tiny_trainer(root, tmp_path, **extra) -> SearchTrainer:  # noqa: F811
                                                                                **extra)))
 
 
-def arch_batch(trainer: SearchTrainer) -> dict[str, torch.Tensor]:
+def arch_batch(trainer: SearchTrainer) -> PairBatch:
     seed = trainer.cfg.seed + ARCH_SEED_OFFSET
     loader, _ = epoch_loader(trainer.arch_dataset, trainer.cfg.data, trainer.info, 0, seed)
     return trainer.to_device(next(iter(loader)))

@@ -11,6 +11,7 @@ from torch.utils.data import default_collate
 
 from seattrack.config import to_dict
 from seattrack.models import load_model
+from seattrack.train.batch import PairBatch
 from seattrack.train.engine import Trainer, load_train_config
 from tests.train.conftest import tiny_overrides
 
@@ -125,3 +126,20 @@ def test_resolved_config_and_tensorboard_events_sit_beside_the_checkpoints(folde
     csv_loss = np.genfromtxt(out / "metrics.csv", delimiter=",", names=True)["loss"]
     np.testing.assert_allclose([e.value for e in loss], csv_loss, rtol=1e-5)
     assert {"train/lr", "train/iou", "train/bad_data"} <= set(events.Tags()["scalars"])
+
+
+def test_the_trainer_reads_a_typed_batch_that_names_every_field_the_datasets_yield(folder_dataset, tmp_path):
+    """`to_device` turns the DataLoader's collated dict into a `PairBatch` on the device: every key a pair dataset
+    yields is a typed field (bad-data counts are tallied, not carried), so a new key cannot pass untyped."""
+    import dataclasses
+
+    trainer = Trainer.from_config(load_train_config(None, tiny_overrides(folder_dataset, tmp_path / "run")))
+    collated = default_collate([trainer.dataset[i] for i in range(3)])
+    batch = trainer.to_device(collated)
+    assert isinstance(batch, PairBatch) and len(batch) == 3
+    assert {f.name for f in dataclasses.fields(PairBatch)} | {"data_issues"} == set(collated)
+    size = trainer.net.config.template_size
+    assert batch.z.shape == (3, 3, size, size) and batch.x.shape[0] == 3 and batch.ltrb.shape[1] == 4
+    for field in dataclasses.fields(PairBatch):
+        assert torch.equal(getattr(batch, field.name), collated[field.name])
+    trainer.logger.close()

@@ -36,6 +36,7 @@ from ..models.complexity import count_params
 from ..models.registry import model_config
 from ..models.rfm import RFM
 from ..models.seat import ModelConfig, SeatNet
+from ..train.batch import PairBatch
 from ..train.config import TrainConfig
 from ..train.data import build_pair_dataset, epoch_loader
 from ..train.distributed import DistInfo, all_sum, all_true, barrier
@@ -209,7 +210,7 @@ class SearchTrainer(Trainer):
                                 lam=f"{self.lam:.3f}")
         bar.close()
 
-    def arch_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def arch_loss(self, batch: PairBatch) -> dict[str, torch.Tensor]:
         """Task losses of `batch` plus the cost penalty lambda * log(expected cost) / log(base) in `loss`; the cost
         is the searched part's (`penalty_scope` rfm) or the whole network's (network)."""
         s = self.cfg.search

@@ -30,6 +30,7 @@ from ..models.checkpoint import checked_state, load_model, save_model
 from ..models.registry import create_model
 from ..models.seat import SeatNet
 from .bad_data import DataIssueTally, describe_issues, listing_issues, warn_issues
+from .batch import PairBatch
 from .checkpoint import CHECKPOINT, load_training_state, rank_rng_state, rng_state, save_training_state, set_rng_state
 from .config import TrainConfig
 from .data import build_pair_dataset, epoch_loader
@@ -169,12 +170,12 @@ class Trainer:
                 group["lr"] = lr
         return lr
 
-    def forward_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def forward_loss(self, batch: PairBatch) -> dict[str, torch.Tensor]:
         """The losses of one batch; the statistics of the BatchNorm layers this forward updates are kept, for
         `optimizer_step` to restore if the step is skipped."""
         self._bn_before = updated_bn_statistics(self.net)
         with torch.autocast(self.info.device.type, enabled=self.use_amp):
-            cls, ltrb = self.model()(batch["z"], batch["x"], batch["z_box"])
+            cls, ltrb = self.model()(batch.z, batch.x, batch.z_box)
         return tracking_loss(cls.float(), ltrb.float(), batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
 
     def optimizer_step(self, losses: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
@@ -203,11 +204,11 @@ class Trainer:
         self.scaler.update()
         return True
 
-    def to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """The batch on the training device; its per-pair bad-data counts are tallied instead of moved."""
+    def to_device(self, batch: dict[str, torch.Tensor]) -> PairBatch:
+        """The collated batch, typed, on the training device; its per-pair bad-data counts are tallied instead."""
         if "data_issues" in batch:
             self.data_issues.add(batch["data_issues"])
-        return {k: v.to(self.info.device, non_blocking=True) for k, v in batch.items() if k != "data_issues"}
+        return PairBatch.from_collated(batch, self.info.device)
 
     def sync_data_issues(self) -> dict[str, int]:
         """Every rank's bad-data counts so far, added to `position.bad_data` (a collective call)."""
@@ -246,9 +247,10 @@ class Trainer:
             step = self.position.step
             lr = self.set_lr(epoch, step, steps)
             self.before_step(epoch, step)
-            losses = self.forward_loss(self.to_device(batch))
+            batch = self.to_device(batch)
+            losses = self.forward_loss(batch)
             self.optimizer_step(losses, self.optimizer, params)
-            seen += len(batch["z"]) * self.info.world_size
+            seen += len(batch) * self.info.world_size
             self.position.step += 1
             self.position.global_step += 1
             rate = seen / max(time.perf_counter() - tick, 1e-9)
@@ -325,11 +327,11 @@ class Trainer:
         count = 0
         for batch in loader:
             batch = self.to_device(batch)
-            cls, ltrb = self.net(batch["z"], batch["x"], batch["z_box"])
+            cls, ltrb = self.net(batch.z, batch.x, batch.z_box)
             losses = tracking_loss(cls, ltrb, batch, self.cfg.optim.cls_weight, self.cfg.optim.reg_weight)
             for k, v in losses.items():
-                totals[k] = totals.get(k, 0.0) + float(v) * len(batch["z"])
-            count += len(batch["z"])
+                totals[k] = totals.get(k, 0.0) + float(v) * len(batch)
+            count += len(batch)
         self.net.train()
         return {k: v / max(count, 1) for k, v in totals.items()}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .batch import PairBatch
+
 
 def weighted_bce(logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
     """0.5 * BCE over positive cells + 0.5 * BCE over negative cells (each a mean over its cells)."""
@@ -41,9 +43,9 @@ def iou_loss(pred_ltrb: torch.Tensor, target_ltrb: torch.Tensor, weight: torch.T
     return loss.mean(), (inter / union.clamp(min=1e-6)).mean().detach()
 
 
-def tracking_loss(cls_logits: torch.Tensor, ltrb: torch.Tensor, batch: dict[str, torch.Tensor],
+def tracking_loss(cls_logits: torch.Tensor, ltrb: torch.Tensor, batch: PairBatch,
                   cls_weight: float = 1.0, reg_weight: float = 1.0) -> dict[str, torch.Tensor]:
     """Total loss and its parts for one batch of pairs."""
-    cls = weighted_bce(cls_logits[:, 0], batch["cls"])
-    reg, iou = iou_loss(ltrb, batch["ltrb"], batch["reg_weight"])
+    cls = weighted_bce(cls_logits[:, 0], batch.cls)
+    reg, iou = iou_loss(ltrb, batch.ltrb, batch.reg_weight)
     return {"loss": cls_weight * cls + reg_weight * reg, "cls": cls.detach(), "reg": reg.detach(), "iou": iou}
