@@ -7,6 +7,7 @@
   subprocess.
 
     python benchmarks/search_cost.py [--samples 64] [--batch-size 8] [--search-epochs 2] [--threads 2]
+    python benchmarks/search_cost.py --set search.space.layers=[3,3,3,3,3] --set search.space.connect=5  # paper
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ torch.set_num_threads(int(sys.argv[3]))
 kind, batch = sys.argv[1], int(sys.argv[2])
 if kind.startswith("supernet"):  # supernet1: a weight step (1 op per mixed layer), supernet2: an arch step
     cfg = model_config("seat_lite")
-    space = load_search_config(sys.argv[4], []).search.space
+    space = load_search_config(sys.argv[4], json.loads(sys.argv[5])).search.space
     sn = Supernet(space, cfg.fusion_dim, cfg.arch.last_dim)
     sn.sample_by_alpha(np.random.default_rng(0), int(kind[-1]))
     net = SeatNet(cfg, rfm=sn)
@@ -82,7 +83,7 @@ def run_search(args: argparse.Namespace, tmp: Path) -> tuple[TimedSearch, float]
     """The timed search and its start-up seconds (model, data and both cost tables)."""
     overrides = [f"data.samples_per_epoch={args.samples}", f"data.batch_size={args.batch_size}",
                  f"epochs={1 + args.search_epochs}", "search.warmup_epochs=1", f"threads={args.threads}",
-                 f"out_dir={tmp / 'run'}", f"search.cost_cache={tmp / 'costs'}"]
+                 f"out_dir={tmp / 'run'}", f"search.cost_cache={tmp / 'costs'}", *args.set]
     start = time.perf_counter()
     trainer = TimedSearch.from_config(load_search_config(str(RECIPE), overrides))
     startup = time.perf_counter() - start
@@ -116,7 +117,8 @@ def print_memory(args: argparse.Namespace, derived_path: Path) -> None:
             ("supernet2", "supernet, arch step (2 ops per mixed layer)", str(RECIPE)),
             ("default", "hand-set default seat_lite", ""), ("derived", "derived network", str(derived_path)))
     for kind, label, extra in runs:
-        out = subprocess.run([sys.executable, "-c", PEAK, kind, str(args.batch_size), str(args.threads), extra],
+        out = subprocess.run([sys.executable, "-c", PEAK, kind, str(args.batch_size), str(args.threads), extra,
+                              json.dumps(args.set)],
                              check=True, capture_output=True, text=True).stdout
         peak = json.loads(out.strip().splitlines()[-1])
         print(f"  {label:<46} peak RSS {peak['peak_mb']:5.0f} MB, of which the forward/backward step added "
@@ -129,9 +131,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--search-epochs", type=int, default=2, help="alternating epochs after the 1 warm-up epoch")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a dotted override of the recipe (repeat), e.g. the paper's space: "
+                             "--set search.space.layers=[3,3,3,3,3] --set search.space.connect=5")
     args = parser.parse_args()
-    print(f"machine: {machine()}; torch threads {args.threads}; recipe {RECIPE.name} (latency table: PyTorch, "
-          f"1 thread), {args.samples} weight pairs per epoch, batch {args.batch_size}; "
+    search = load_search_config(str(RECIPE), args.set).search
+    print(f"machine: {machine()}; torch threads {args.threads}; recipe {RECIPE.name} {' '.join(args.set)} "
+          f"(cost table: {search.metric}, {search.cost_threads} thread(s)), {args.samples} weight pairs per epoch, "
+          f"batch {args.batch_size}; "
           f"1-min load average {os.getloadavg()[0]:.1f} (other jobs on this CPU slow every figure)")
     with tempfile.TemporaryDirectory() as tmp:
         trainer, startup = run_search(args, Path(tmp))
