@@ -75,6 +75,14 @@ def run(runner, sequences) -> tuple[dict[str, np.ndarray], float, int]:
     return boxes, total, frames
 
 
+def family_cells(boxes: dict[str, np.ndarray], suite: dict[str, list]) -> list[str]:
+    """"AUC / P@20" (pysot) for each family of `suite`, then for all its sequences pooled."""
+    everything = [seq for sequences in suite.values() for seq in sequences]
+    results = [evaluate_ope(boxes, everything if family == "all" else suite[family], "pysot", dataset="folder")
+               for family in [*suite, "all"]]
+    return [f"{r.auc:.3f} / {r.precision_score:.3f}" for r in results]
+
+
 def suite_of(name: str, root: str | None, sequences: int) -> dict[str, list]:
     if name == "heldout":
         from seattrack.evaluation.heldout import heldout_suite
@@ -113,12 +121,8 @@ def main() -> None:
     print(f"{'tracker':<44} " + " ".join(f"{c:>15}" for c in columns) + f" {'FPS':>7}")
     for name, runner in trackers.items():
         boxes, seconds, frames = run(runner, everything)
-        cells = []
-        for family in columns:
-            sequences = everything if family == "all" else suite[family]
-            result = evaluate_ope(boxes, sequences, "pysot", dataset="folder")
-            cells.append(f"{result.auc:.3f} / {result.precision_score:.3f}")
-        print(f"{name:<44} " + " ".join(f"{c:>15}" for c in cells) + f" {frames / seconds:>7.1f}", flush=True)
+        print(f"{name:<44} " + " ".join(f"{c:>15}" for c in family_cells(boxes, suite)) + f" {frames / seconds:>7.1f}",
+              flush=True)
 
 
 if __name__ == "__main__":

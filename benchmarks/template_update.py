@@ -9,17 +9,12 @@ Success AUC / P@20 (pysot) per scene family of `evaluation.validation` and overa
 
 from __future__ import annotations
 
-import argparse
-
-import cv2
 import numpy as np
-import torch
 
-from common import machine, validation_suite
-from compare_opencv import run
-from seattrack.evaluation.ope import evaluate_ope
+from compare_opencv import family_cells, run
 from seattrack.loading import load_tracker
 from seattrack.track.tracker import SeatTracker
+from tracker_options import open_suite, validation_parser
 
 
 class UpdatingRunner:
@@ -44,27 +39,17 @@ class UpdatingRunner:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="seat_lite")
+    parser = validation_parser(__doc__)
     parser.add_argument("--update", action="append", default=[], help="GAMMA,EVERY,MIN_SCORE")
-    parser.add_argument("--root", default="runs/validation")
-    parser.add_argument("--sequences", type=int, default=16)
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    cv2.setNumThreads(1)
-    suite = validation_suite(args.root, args.sequences)
-    everything = [seq for sequences in suite.values() for seq in sequences]
-    columns = [*suite, "all"]
-    print(f"validation suite ({len(everything)} sequences); model {args.model}; machine: {machine()}; 1 thread")
-    print(f"{'gamma,every,min_score':<24} " + " ".join(f"{c:>15}" for c in columns))
+    suite, everything = open_suite(args)
+    print(f"{'gamma,every,min_score':<24} " + " ".join(f"{c:>15}" for c in [*suite, "all"]))
     for spec in ["0,1,0", *args.update]:
         gamma, every, min_score = (float(v) for v in spec.split(","))
         runner = UpdatingRunner(load_tracker(args.model, threads=1), gamma, int(every), min_score)
         boxes, _, _ = run(runner, everything)
-        cells = [evaluate_ope(boxes, everything if c == "all" else suite[c], "pysot", dataset="folder")
-                 for c in columns]
-        print(f"{spec if gamma else 'no update':<24} " + " ".join(f"{r.auc:.3f} / {r.precision_score:.3f}"
-                                                               for r in cells), flush=True)
+        print(f"{spec if gamma else 'no update':<24} " + " ".join(f"{c:>15}" for c in family_cells(boxes, suite)),
+              flush=True)
 
 
 if __name__ == "__main__":

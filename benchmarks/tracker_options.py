@@ -16,38 +16,44 @@ import cv2
 import torch
 
 from common import machine, validation_suite
-from compare_opencv import SeatRunner, run
+from compare_opencv import SeatRunner, family_cells, run
 from seattrack.config import to_dict
-from seattrack.evaluation.ope import evaluate_ope
 from seattrack.loading import load_tracker
 from seattrack.track.hypers import load_hypers
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def validation_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every validation-suite script shares: the model, where the suite is written, its size."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="seat_lite")
-    parser.add_argument("--option", action="append", default=[], help="comma-separated KEY=VALUE overrides")
     parser.add_argument("--root", default="runs/validation")
     parser.add_argument("--sequences", type=int, default=16)
-    args = parser.parse_args()
+    return parser
+
+
+def open_suite(args: argparse.Namespace) -> tuple[dict[str, list], list]:
+    """Single-threaded trackers, the validation suite (written once) and its sequences pooled; prints the header."""
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     suite = validation_suite(args.root, args.sequences)
     everything = [seq for sequences in suite.values() for seq in sequences]
+    print(f"validation suite ({len(everything)} sequences); model {args.model}; machine: {machine()}; 1 thread")
+    return suite, everything
+
+
+def main() -> None:
+    parser = validation_parser(__doc__)
+    parser.add_argument("--option", action="append", default=[], help="comma-separated KEY=VALUE overrides")
+    args = parser.parse_args()
+    suite, everything = open_suite(args)
     tracker = load_tracker(args.model, threads=1)
     base = tracker.hypers
-    columns = [*suite, "all"]
-    print(f"validation suite ({len(everything)} sequences); model {args.model}; machine: {machine()}; 1 thread")
-    print(f"{'option':<40} " + " ".join(f"{c:>15}" for c in columns))
+    print(f"{'option':<40} " + " ".join(f"{c:>15}" for c in [*suite, "all"]))
     for option in ["", *args.option]:
         tracker.hypers = load_hypers(base, [o for o in option.split(",") if o])
         boxes, _, _ = run(SeatRunner(tracker), everything)
-        cells = []
-        for family in columns:
-            result = evaluate_ope(boxes, everything if family == "all" else suite[family], "pysot", dataset="folder")
-            cells.append(f"{result.auc:.3f} / {result.precision_score:.3f}")
-        print(f"{option or 'model set ' + str(to_dict(base)):<40.40} " + " ".join(f"{c:>15}" for c in cells),
-              flush=True)
+        print(f"{option or 'model set ' + str(to_dict(base)):<40.40} "
+              + " ".join(f"{c:>15}" for c in family_cells(boxes, suite)), flush=True)
 
 
 if __name__ == "__main__":
