@@ -139,8 +139,9 @@ def track_source(source: FrameSource, tracker: Tracker | MultiTracker, box_xywh,
             results = result if multi else [result]
             if result is not None and results[0].present is not None:
                 lost.append(sum(r.lost for r in results))
-            presence.append([1.0 if index == 0 else np.nan] * len(score) if result is None
-                            else [r.present for r in results])
+            if presence_column:
+                presence.append([1.0 if index == 0 else np.nan] * len(score) if result is None
+                                else [r.present for r in results])
             times.append(seconds)
             boxes.append(box)
             scores.append(score)
