@@ -59,6 +59,13 @@ def test_the_shipped_recipes_can_move_a_logit_by_half_a_logit(recipe):
     assert arch_steps(old) == 70 and len(movement_warnings(old)) == 2  # the recipe before the review: 0.02 logits
 
 
+def test_the_nas_claim_search_recipe_can_move_a_logit_and_searches_the_training_mixture():
+    """The NAS-claim experiment's shorter search (benchmarks/nas_claim.py) still passes the movement check."""
+    cfg = load_search_config(str(RECIPES[0].parents[1] / "nas_claim" / "search.yaml"), [])
+    assert arch_steps(cfg) == 200 and movement_warnings(cfg) == []
+    assert sorted(s.options["family"] for s in cfg.data.sources) == ["camera", "composite"]
+
+
 def test_a_search_too_short_for_its_lr_warns_at_start_up(folder_dataset, tmp_path):  # noqa: F811
     with pytest.warns(UserWarning, match=r"search.alpha_lr 0.0003 x 4 architecture steps"):
         tiny_trainer(folder_dataset, tmp_path, **{"search.alpha_lr": 3e-4})
