@@ -31,7 +31,12 @@ class MagentaOracle(nn.Module):
         return (box,)
 
     def track(self, x: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-        b, g, r = x[0, 0], x[0, 1], x[0, 2]
+        """Score and box maps for each crop of the batch."""
+        cls, ltrb = zip(*(self._track_one(crop) for crop in x))
+        return torch.cat(cls), torch.cat(ltrb)
+
+    def _track_one(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, g, r = x[0], x[1], x[2]
         mask = (b > 180) & (r > 180) & (g < 90)
         geo = self.geometry(x.shape[-1])
         grid = torch.tensor(geo.offset + geo.stride * np.arange(geo.size), dtype=torch.float32)

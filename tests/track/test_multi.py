@@ -18,6 +18,7 @@ from seattrack.track.tracker import SeatTracker
 # the magenta patch (36x28: a "small" target, searched at 287 with these hypers) and two larger regions of the
 # astronaut background (searched at 255): two crop sizes per frame, two targets in one of them
 HYPERS = TrackerHypers(big_sz=287, small_target_ratio=0.02)
+SCALED = TrackerHypers(big_sz=287, small_target_ratio=0.02, scale_step=0.05)  # three crops per target
 OTHERS = [np.array([150.0, 20.0, 60.0, 70.0]), np.array([20.0, 140.0, 70.0, 60.0])]
 FRAMES = 12
 
@@ -27,9 +28,9 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("SEATTRACK_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-def single_run(backend, frames, box, start: int = 0) -> np.ndarray:
+def single_run(backend, frames, box, start: int = 0, hypers: TrackerHypers = HYPERS) -> np.ndarray:
     """Boxes and search sizes of one SeatTracker started on frame `start`."""
-    tracker = SeatTracker(backend, HYPERS)
+    tracker = SeatTracker(backend, hypers)
     tracker.init(read_frame(frames[start]), box)
     rows = []
     for f in frames[start + 1:FRAMES]:
@@ -37,15 +38,16 @@ def single_run(backend, frames, box, start: int = 0) -> np.ndarray:
     return np.array(rows)
 
 
-@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
-def test_each_target_gets_the_single_trackers_boxes(backend, target_sequence) -> None:
+@pytest.mark.parametrize("backend,hypers", [("torch", HYPERS), ("onnxruntime", HYPERS), ("onnxruntime", SCALED)],
+                         ids=["torch", "onnxruntime", "onnxruntime-scale-search"])
+def test_each_target_gets_the_single_trackers_boxes(backend, hypers, target_sequence) -> None:
     """ONNX Runtime: bit for bit (measured: batch rows are computed exactly as single calls). PyTorch: its batched
     convolutions sum in another order (outputs differ by ~1e-7 in cls, ~1e-4 px in ltrb), so each frame's step is
     checked from the same state (<= 1e-3 px), and the whole trajectories within 0.5 px, the torch-vs-ONNX Runtime
     tolerance of tests/export/test_runtime.py: on the two background regions, where the score map is flat, the
     single tracker's own float noise grows to ~0.3 px over 11 frames (measured)."""
     frames, gt = target_sequence
-    mt = seattrack.load_multi_tracker("seat_lite", hypers=HYPERS, backend=backend, threads=1)
+    mt = seattrack.load_multi_tracker("seat_lite", hypers=hypers, backend=backend, threads=1)
     if backend == "onnxruntime":
         assert mt.backend.batch_dynamic and mt.backend.meta["track"]["inputs"]["x"][0] == "batch"
     boxes = [gt[0], *OTHERS]
@@ -69,7 +71,7 @@ def test_each_target_gets_the_single_trackers_boxes(backend, target_sequence) ->
     for target_id, box, start in [(ids[0], gt[0], 0), (ids[1], OTHERS[0], 0), (ids[2], OTHERS[1], 0),
                                   (late, OTHERS[0] + [10, 60, 0, 0], 3)]:
         have = np.array(got[target_id])
-        want = single_run(mt.backend, frames, box, start)[: len(have)]  # the removed target stops after frame 7
+        want = single_run(mt.backend, frames, box, start, hypers)[: len(have)]  # the removed target stops after frame 7
         np.testing.assert_array_equal(have[:, 4], want[:, 4])
         worst = max(worst, float(np.abs(have[:, :4] - want[:, :4]).max()))
     print(f"{backend}: multi vs single, max box difference per step {step:.2e} px, over {FRAMES - 1} frames "

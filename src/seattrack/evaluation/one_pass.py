@@ -123,10 +123,10 @@ def track_ope_together(trackers: list, sequences: list[Sequence]) -> list[OPERun
             continue
         start = time.perf_counter()
         prepared = [trackers[k].search_crop(frames[k]) for k in live]
-        outputs = track_together(trackers[live[0]].backend, [p[2] for p in prepared],
-                                 [trackers[k].state for k in live])
-        for k, (image, window, _), out in zip(live, prepared, outputs):
-            result = trackers[k].finish(image, window, *out)
+        outputs = iter(track_together(trackers[live[0]].backend, [c for p in prepared for c in p[2]],
+                                      [trackers[k].state for k, p in zip(live, prepared) for _ in p[2]]))
+        for k, (image, windows, crops) in zip(live, prepared):
+            result = trackers[k].finish(image, windows, [next(outputs) for _ in crops])
             boxes[k][i], confidences[k][i] = result.box_xywh, confidence(result)
         share = (time.perf_counter() - start) / len(live)
         for k in live:

@@ -38,6 +38,10 @@ class TrackerHypers:
     recover_sz: int = 383  # the wider search size used after a low score (a multiple of 16 above 255)
     redetect_ms: float = 0.0  # > 0 (with a presence calibration): while lost, search the whole frame in tiles for
     # about this many milliseconds per frame, on top of the local search (0: off, no cost)
+    scale_step: float = 0.0  # > 0: SiamFC-style scale search, two more crops of side x 1/(1+step) and x (1+step) in
+    # the same network call; the best of the three (non-unit scales' scores x scale_penalty) wins (0: off, 1 crop)
+    scale_penalty: float = 0.97
+    scale_lr: float = 0.5  # share of the winning scale's factor applied to the size, on top of the regression
 
     def __post_init__(self) -> None:
         checks = {
@@ -47,6 +51,8 @@ class TrackerHypers:
             "min_size": self.min_size > 0, "aspect_damping": 0 <= self.aspect_damping <= 1,
             "max_scale_step": self.max_scale_step >= 0, "recover_score": 0 <= self.recover_score <= 1,
             "recover_sz": self.recover_sz > 0, "redetect_ms": 0 <= self.redetect_ms <= 10_000,
+            "scale_step": 0 <= self.scale_step < 1, "scale_penalty": 0 < self.scale_penalty <= 1,
+            "scale_lr": 0 <= self.scale_lr <= 1,
         }
         for name, ok in checks.items():
             value = getattr(self, name)

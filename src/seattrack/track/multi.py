@@ -70,7 +70,7 @@ class MultiTracker:
         image = to_bgr8(image, "frame")
         mean = image_mean(image)
         trackers = list(self.targets.values())
-        windows = [t.search_window() for t in trackers]
-        crops = [crop(image, w, mean) for w in windows]
-        outputs = track_together(self.backend, crops, [t.state for t in trackers])
-        return [t.finish(image, w, *out) for t, w, out in zip(trackers, windows, outputs)]
+        windows = [t.search_windows() for t in trackers]
+        crops = [crop(image, w, mean) for ws in windows for w in ws]
+        outputs = iter(track_together(self.backend, crops, [t.state for t, ws in zip(trackers, windows) for _ in ws]))
+        return [t.finish(image, ws, [next(outputs) for _ in ws]) for t, ws in zip(trackers, windows)]

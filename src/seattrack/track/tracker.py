@@ -134,17 +134,34 @@ class SeatTracker:
     # -------------------------------------------------------------------------------------------- update
     def update(self, image: np.ndarray) -> TrackResult:
         """Locate the target in the next frame."""
-        image, window, x_crop = self.search_crop(image)
-        return self.finish(image, window, *self.backend.track(x_crop, self.state))
+        image, windows, crops = self.search_crop(image)
+        outputs = ([self.backend.track(crops[0], self.state)] if len(crops) == 1 else
+                   track_together(self.backend, crops, [self.state] * len(crops)))
+        return self.finish(image, windows, outputs)
 
-    def finish(self, image: np.ndarray, window: CropWindow, cls: np.ndarray, ltrb: np.ndarray) -> TrackResult:
-        """`update`'s second half, given the network's output on this frame's search crop (split out so that
-        `MultiTracker` and `eval --batch` run several crops in one network call): move to the best cell, or, while
-        the target is lost and `redetect_ms` allows, to a better one found over the whole frame (`redetect`)."""
-        best = self._best_cell(window, cls, ltrb)
+    def finish(self, image: np.ndarray, windows: list[CropWindow], outputs: list[tuple[np.ndarray, np.ndarray]]
+               ) -> TrackResult:
+        """`update`'s second half, given the network's output (cls, ltrb) on each of this frame's search crops (split
+        out so that `MultiTracker` and `eval --batch` run several crops in one network call): move to the best cell
+        over the scales, or, while the target is lost and `redetect_ms` allows, to a better one found over the whole
+        frame (`redetect`)."""
+        best, factor = self._best_over_scales(windows, outputs)
         if self._lost is not None and self._lost.lost and self.hypers.redetect_ms > 0:
-            best = self.redetect(image, window, best)
-        return self._move(image.shape, best)
+            found = self.redetect(image, windows[0], best)
+            best, factor = (best, factor) if found is best else (found, 1.0)
+        return self._move(image.shape, best, factor)
+
+    def _best_over_scales(self, windows: list[CropWindow], outputs: list[tuple[np.ndarray, np.ndarray]]
+                          ) -> tuple[tuple | None, float]:
+        """The best cell over the search windows (`search_windows` order: scale 1 first) and its window's scale
+        factor; a non-unit scale's score counts `scale_penalty` times (SiamFC)."""
+        best, factor, best_score = None, 1.0, -np.inf
+        for f, window, out in zip(self.scale_factors(), windows, outputs):
+            cell = self._best_cell(window, *out)
+            score = -np.inf if cell is None else cell[1] * (1.0 if f == 1.0 else self.hypers.scale_penalty)
+            if score > best_score:
+                best, factor, best_score = cell, f, score
+        return best, factor
 
     def redetect(self, image: np.ndarray, window: CropWindow, local: tuple | None) -> tuple | None:
         """While lost: the local search's best cell (`local`, on `window`) competes with tiles of the same scale
@@ -173,26 +190,36 @@ class SeatTracker:
         tiles = [CropWindow(float(x), float(y), window.side, window.out) for y in ys for x in xs]
         return sorted(tiles, key=lambda t: (t.cx - window.cx) ** 2 + (t.cy - window.cy) ** 2)
 
-    def search_crop(self, image: np.ndarray) -> tuple[np.ndarray, CropWindow, np.ndarray]:
-        """The frame as BGR uint8, the window of this frame's search crop and the crop itself: `update`'s first half,
-        split out for callers that run several targets' crops through one network call."""
+    def search_crop(self, image: np.ndarray) -> tuple[np.ndarray, list[CropWindow], list[np.ndarray]]:
+        """The frame as BGR uint8, the windows of this frame's search crops and the crops themselves: `update`'s first
+        half, split out for callers that run several targets' crops through one network call."""
         if self.center is None:
             raise SeatError("update() called before init(image, box)")
         image = to_bgr8(image, "frame")
-        window = self.search_window()
-        return image, window, crop(image, window, image_mean(image))
+        windows = self.search_windows()
+        mean = image_mean(image)
+        return image, windows, [crop(image, w, mean) for w in windows]
 
-    def search_window(self) -> CropWindow:
-        """Where this frame's search crop comes from: a context square around the previous centre."""
+    def scale_factors(self) -> tuple[float, ...]:
+        """Side factors of the search windows: 1, and with `scale_step` also 1/(1+step) and 1+step."""
+        step = self.hypers.scale_step
+        return (1.0,) if step <= 0 else (1.0, 1.0 / (1.0 + step), 1.0 + step)
+
+    def search_windows(self) -> list[CropWindow]:
+        """Where this frame's search crops come from: a context square around the previous centre, at each of
+        `scale_factors`."""
         t, s = self.backend.template_size, self.search_size
-        return CropWindow(*self.center, context_side(*self.size, self.hypers.context) * s / t, s)
+        side = context_side(*self.size, self.hypers.context) * s / t
+        return [CropWindow(*self.center, side * f, s) for f in self.scale_factors()]
 
-    def _move(self, shape: tuple[int, ...], best: tuple | None) -> TrackResult:
-        """Move the target to `best` (`_best_cell`'s box, score, size rate and features) in an image of `shape`."""
+    def _move(self, shape: tuple[int, ...], best: tuple | None, factor: float = 1.0) -> TrackResult:
+        """Move the target to `best` (`_best_cell`'s box, score, size rate and features) in an image of `shape`;
+        `factor` is the winning search window's scale (the size follows it at `scale_lr`)."""
         if best is None:  # a broken output never moves the box
             return self._result(self._clipped_box(shape), 0.0, np.zeros(len(FEATURES)))
         found, score, lr, features = best
-        new_size = self._damped(self.size * (1 - lr) + found[2:] * lr)
+        scaled = self.size * (1 + self.hypers.scale_lr * (factor - 1))
+        new_size = self._damped(scaled * (1 - lr) + found[2:] * lr)
         self._set_state(found[:2] + found[2:] / 2, new_size, shape)
         hp = self.hypers
         if hp.recover_score > 0:
