@@ -253,6 +253,29 @@ def search_diagnostics(out: Path, seeds: list[int], space: SearchSpace) -> dict:
     return {"seeds": per_seed, "gate": gate}
 
 
+def search_table(diagnostics: dict) -> str:
+    """Per search seed: derived Arch, gate figures, lambda per epoch; then alpha's normalised entropy per layer."""
+    seeds = diagnostics["seeds"]
+    gate = diagnostics["gate"]
+    rows = [f"search gate: mean normalised alpha entropy {gate['mean_alpha_entropy']:.3f} (<= 0.95: "
+            f"{'yes' if gate['entropy_ok'] else 'no'}), cross-seed Kendall tau of alpha "
+            f"{', '.join(f'{t:.3f}' for t in gate['kendall_tau'])} (>= 0.2: {'yes' if gate['tau_ok'] else 'no'}), "
+            f"same width path: {'yes' if gate['same_width_path'] else 'no'} -> gate "
+            f"{'passed' if gate['passed'] else 'failed'}", "",
+            "| search seed | derived Arch (derivation) | alpha / beta moved (logits) | entropy alpha / beta | "
+            "lambda per epoch |", "|---|---|---|---|---|"]
+    for seed, d in seeds.items():
+        rows.append(f"| {seed} | `{d['arch']}` ({d['derivation']}) | {d['alpha_moved']:.2f} / {d['beta_moved']:.2f} "
+                    f"| {d['alpha_entropy_mean']:.3f} / {d['beta_entropy_mean']:.3f} | "
+                    f"{', '.join(f'{v:.2f}' for v in d['lambda'])} |")
+    layers = list(next(iter(seeds.values()))["alpha_entropy"])
+    rows += ["", "| alpha entropy per layer | " + " | ".join(f"seed {s}" for s in seeds) + " |",
+             "|---|" + "---|" * len(seeds)]
+    rows += [f"| {name} | " + " | ".join(f"{d['alpha_entropy'][name]:.3f}" for d in seeds.values()) + " |"
+             for name in layers]
+    return "\n".join(rows)
+
+
 def verdict(aucs: dict[str, dict[int, np.ndarray]], latency: dict[str, dict]) -> dict:
     """The pre-registered success criteria, each with the numbers behind it."""
     mean = {k: float(np.mean([v.mean() for v in by_seed.values()])) for k, by_seed in aucs.items()}
@@ -310,6 +333,7 @@ def write_report(out: Path, candidates: dict, evaluations: dict, latency: dict, 
                   f"{scores[0]:.3f}" if scores else "—"),
                  f"{np.mean(p20[key]):.3f}" if scores else "—", str(len(scores))]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", search_table(diagnostics)]
     table = "\n".join(lines)
     (out / "table.md").write_text(table + "\n")
     print(table)
