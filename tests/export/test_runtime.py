@@ -81,3 +81,37 @@ def test_bad_crops_and_devices_are_one_line_errors(lite_export):
         backend.track(np.zeros((255, 200, 3), np.uint8), ())
     with pytest.raises(SeatError, match="device 'tpu'"):
         OnnxRuntimeBackend.from_dir(lite_export, device="tpu")
+
+
+@pytest.mark.parametrize("fusion", ["xcorr", "xattn"])
+def test_the_ablation_fusions_export_and_track_like_pytorch(fusion, target_sequence, tmp_path):
+    """The ablation fusions run in ONNX Runtime too, with a dynamic batch (the depth-wise correlation once failed to
+    export: its grouped convolution's kernel had no known shape; and both template graphs lack the `box` input, since
+    they ignore the box, which the runtime used to feed regardless), against PyTorch on real crops: one target and
+    two in one call, then 7 frames of tracking."""
+    import torch
+
+    from seattrack.export.layout import read_metadata
+    from seattrack.export.onnx import export_onnx
+    from seattrack.models import create_model
+
+    torch.manual_seed(0)
+    net = create_model("seat_lite", fusion=fusion, pretrained_backbone=True).eval()
+    meta = read_metadata(export_onnx(net, tmp_path / fusion))
+    ort_backend, torch_backend = OnnxRuntimeBackend.from_dir(tmp_path / fusion, threads=1), TorchBackend(net)
+    assert ort_backend.batch_dynamic
+    assert list(meta["template"]["inputs"]) == ["z"]  # both ignore the box; model.json says what the graph takes
+    frames, gt = target_sequence
+    image = read_frame(frames[0])
+    trackers = [SeatTracker(b, "default") for b in (torch_backend, ort_backend)]
+    for tracker in trackers:
+        tracker.init(image, gt[0])
+    _, windows, crops = trackers[0].search_crop(read_frame(frames[1]))
+    other = crops[0][::-1].copy()  # a second, different crop
+    want = torch_backend.track_batch([crops[0], other], [trackers[0].state] * 2)
+    got = ort_backend.track_batch([crops[0], other], [trackers[1].state] * 2)
+    assert got[0][0].shape == want[0][0].shape == (net.geometry(windows[0].out).size,) * 2
+    for (gc, gl), (wc, wl) in zip(got, want):
+        assert np.abs(gc - wc).max() < 1e-4 and np.abs(gl - wl).max() < 1e-2
+    boxes = [_run(t, frames[:8], gt[0]) for t in trackers]
+    assert np.abs(boxes[0] - boxes[1]).max() <= 0.5

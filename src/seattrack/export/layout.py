@@ -8,6 +8,7 @@ command line's parser use it without importing each other.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,13 @@ TEMPLATE_FILE = "template.onnx"
 TRACK_FILE = "track.onnx"
 EXPORT_FILES = frozenset({META_FILE, TEMPLATE_FILE, TRACK_FILE, "template_int8.onnx", "track_int8.onnx"})
 """Every file an export folder may hold."""
+
+
+def template_feeds(inputs: Iterable[str], z: Any, box: Any) -> dict[str, Any]:
+    """template.onnx's feeds, by its input names: `z`, and `box` where the graph takes it (a fusion that ignores
+    the target box, such as the depth-wise correlation, exports without that input)."""
+    feeds = {"z": z, "box": box}
+    return {name: feeds[name] for name in inputs}
 
 
 def read_metadata(folder: str | Path) -> dict[str, Any]:

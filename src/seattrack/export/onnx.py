@@ -53,6 +53,7 @@ from .layout import (
     TEMPLATE_FILE,
     TRACK_FILE,
     previous_export_problem,
+    template_feeds,
     write_metadata,
 )
 from .runtime import ORT_ERRORS, create_session
@@ -145,8 +146,10 @@ def _export_graphs(net: SeatNet, folder: Path, opset: int) -> dict[str, Any]:
         check_standard(path)
     t = net.config.template_size
     states = {n: list(s.shape) for n, s in zip(names, state)}
+    template_inputs = [i.name for i in onnx.load(str(folder / TEMPLATE_FILE)).graph.input]
     return {
-        "template": {"file": TEMPLATE_FILE, "inputs": {"z": [1, 3, t, t], "box": [1, 4]}, "outputs": states},
+        "template": {"file": TEMPLATE_FILE, "inputs": template_feeds(template_inputs, [1, 3, t, t], [1, 4]),
+                     "outputs": states},
         "track": {"file": TRACK_FILE,
                   "inputs": {"x": ["batch", 3, "search", "search"],
                              **{n: ["batch", *shape[1:]] for n, shape in states.items()}},
@@ -186,11 +189,12 @@ def verify_export(net: SeatNet, folder: Path) -> bool:
     """
     template = create_session(folder / TEMPLATE_FILE, threads=1)  # two small runs: no thread pool needed
     track = create_session(folder / TRACK_FILE, threads=1)
+    inputs = [i.name for i in template.get_inputs()]
     for size in verify_sizes(net):
         z, box, x = example_inputs(net, size)
         want = reference_outputs(net, z, box, x)
         try:
-            state = template.run(None, {"z": z.numpy(), "box": box.numpy()})
+            state = template.run(None, template_feeds(inputs, z.numpy(), box.numpy()))
             got = [*state, *track.run(None, {"x": x.numpy(), **dict(zip(state_names(len(state)), state))})]
         except ORT_ERRORS as exc:
             raise SeatError(f"exported graphs fail at search size {size}: {_first_line(exc)} (a shape baked in as a "
@@ -213,7 +217,7 @@ def _batch_runs(net: SeatNet, template, track) -> bool:
     z2, x2 = z.flip(-1), x.flip(-2)  # a second, different target
     feeds = []
     for zz, xx in ((z, x), (z2, x2)):
-        state = template.run(None, {"z": zz.numpy(), "box": box.numpy()})
+        state = template.run(None, template_feeds([i.name for i in template.get_inputs()], zz.numpy(), box.numpy()))
         feeds.append({"x": xx.numpy(), **dict(zip(state_names(len(state)), state))})
     single = [track.run(None, f) for f in feeds]
     try:

@@ -30,7 +30,7 @@ from ..models.seat import SeatNet
 from ..ops.boxes import iou
 from ..track.tracker import SeatTracker
 from .calibration import Recording, record_crops, synthetic_clips, track_clip
-from .layout import DEFAULT_OPSET, INT8_MODES, read_metadata
+from .layout import DEFAULT_OPSET, INT8_MODES, read_metadata, template_feeds
 from .onnx import check_standard, staged_export
 from .runtime import OnnxRuntimeBackend, create_session, crop_to_input
 
@@ -55,9 +55,9 @@ class _Feeds(CalibrationDataReader):
         return next(self._feeds, None)
 
 
-def _template_feeds(recording: Recording) -> Iterator[dict[str, np.ndarray]]:
+def _template_feeds(recording: Recording, inputs: list[str]) -> Iterator[dict[str, np.ndarray]]:
     for z, box in recording.templates:
-        yield {"z": crop_to_input(z), "box": box.reshape(1, 4)}
+        yield template_feeds(inputs, crop_to_input(z), box.reshape(1, 4))
 
 
 def _track_feeds(recording: Recording, states: list[tuple[np.ndarray, ...]], names: list[str]
@@ -94,7 +94,7 @@ def quantize_folder(folder: str | Path, mode: str = "static", options: Int8Optio
         clips = synthetic_clips(options.calib_clips, options.calib_frames, "train", options.seed)
         recording = record_crops(fp32, clips)
         states = [fp32.template(z, box) for z, box in recording.templates]
-        _quantize(template, folder / entry["template"], _template_feeds(recording))
+        _quantize(template, folder / entry["template"], _template_feeds(recording, list(meta["template"]["inputs"])))
         _quantize(track, folder / entry["track"], _track_feeds(recording, states, list(meta["template"]["outputs"])))
         entry["calibration"] = {"split": "train", "seed": options.seed, "clips": options.calib_clips,
                                 "templates": len(recording.templates), "search_crops": len(recording.searches),

@@ -21,7 +21,7 @@ from onnxruntime.capi import onnxruntime_pybind11_state as _ort_errors
 
 from ..errors import SeatError
 from ..models.seat import MapGeometry
-from .layout import read_metadata
+from .layout import read_metadata, template_feeds
 
 ORT_ERRORS = (_ort_errors.Fail, _ort_errors.InvalidArgument, _ort_errors.InvalidGraph, _ort_errors.NoSuchFile,
               _ort_errors.NotImplemented, _ort_errors.RuntimeException, _ort_errors.InvalidProtobuf)
@@ -70,6 +70,7 @@ class OnnxRuntimeBackend:
         self.meta = meta
         self._template, self._track = template, track
         self._states = list(meta["template"]["outputs"])
+        self._template_inputs = list(meta["template"]["inputs"])
         self.template_size = int(meta["input"]["template_size"])
         geo = meta["geometry"]
         self._stride, self._offset = int(geo["stride"]), float(geo["offset"])
@@ -104,7 +105,7 @@ class OnnxRuntimeBackend:
     def template(self, z_crop: np.ndarray, box_xyxy: np.ndarray) -> tuple[np.ndarray, ...]:
         z = crop_to_input(z_crop, self.template_size, "template crop")
         box = np.asarray(box_xyxy, dtype=np.float32).reshape(1, 4)
-        return tuple(self._template.run(self._states, {"z": z, "box": box}))
+        return tuple(self._template.run(self._states, template_feeds(self._template_inputs, z, box)))
 
     def track(self, x_crop: np.ndarray, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         feeds = {"x": crop_to_input(x_crop, None, "search crop"), **dict(zip(self._states, state))}

@@ -13,7 +13,6 @@ correlation, half on each side), which the tracker needs to place its grid.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import roi_align
 
@@ -88,11 +87,18 @@ class DepthwiseXCorr(nn.Module):
         return (self.embed_template(zf),)
 
     def forward(self, xf: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-        b, c, h, w = xf.shape
-        x = self.embed_search(xf).reshape(1, b * c, h, w)
-        k = kernel.reshape(b * c, 1, kernel.shape[2], kernel.shape[3])
-        out = F.conv2d(x, k, groups=b * c)
-        return self.post(out.reshape(b, c, out.shape[2], out.shape[3]))
+        """Valid depth-wise correlation of each search map with its own template kernel, as a sum of shifted
+        products over the kernel's cells: unlike a grouped convolution with the batch folded into channels, it
+        exports to ONNX with a dynamic batch (a convolution's weight must have a known shape)."""
+        x = self.embed_search(xf)
+        kh, kw = int(kernel.shape[2]), int(kernel.shape[3])  # fixed per model
+        ho, wo = x.shape[2] - kh + 1, x.shape[3] - kw + 1
+        out = x[:, :, :ho, :wo] * kernel[:, :, :1, :1]
+        for u in range(kh):
+            for v in range(kw):
+                if u or v:
+                    out = out + x[:, :, u:u + ho, v:v + wo] * kernel[:, :, u:u + 1, v:v + 1]
+        return self.post(out)
 
 
 class CrossAttentionFusion(nn.Module):
