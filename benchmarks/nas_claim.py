@@ -35,7 +35,6 @@ import torch
 from scipy.stats import kendalltau
 
 from common import machine, validation_suite
-from seattrack.errors import SeatError
 from seattrack.evaluation.ope import evaluate_ope
 from seattrack.fileio import write_json_atomic
 from seattrack.loading import load_tracker
@@ -182,21 +181,14 @@ def train(out: Path, key: str, candidate: dict, seed: int) -> Path:
 
 
 def evaluate(model: Path, suite: dict[str, list]) -> dict:
-    """Per-sequence success AUC and P@20 (pysot) over the validation suite, the shipped seat_lite hypers; in ONNX
-    Runtime, or in PyTorch for a network whose ONNX export fails (the depth-wise correlation's template-sized kernel
-    cannot be exported with a dynamic batch)."""
-    try:
-        backend, tracker = "onnxruntime", load_tracker(str(model), "seat_lite", threads=1)
-    except SeatError as exc:
-        if "ONNX export" not in str(exc):
-            raise
-        backend, tracker = "torch", load_tracker(str(model), "seat_lite", backend="torch", threads=1)
+    """Per-sequence success AUC and P@20 (pysot) over the validation suite, the shipped seat_lite hypers."""
+    tracker = load_tracker(str(model), "seat_lite", threads=1)
     sequences = [seq for family in suite.values() for seq in family]
     boxes = {seq.name: np.array([step.box for step in iter_track(
         tracker, (seq.frame(i) for i in range(len(seq))), seq.boxes[0])]) for seq in sequences}
     result = evaluate_ope(boxes, sequences, "pysot", dataset="folder")
     family = {seq.name: name for name, family_seqs in suite.items() for seq in family_seqs}
-    return {"backend": backend, "sequences": result.names, "family": [family[n] for n in result.names],
+    return {"sequences": result.names, "family": [family[n] for n in result.names],
             "auc": result.success.mean(axis=1).tolist(), "p20": result.precision[:, 20].tolist()}
 
 
