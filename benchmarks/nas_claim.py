@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ import torch
 from scipy.stats import kendalltau
 
 from common import machine, validation_suite
+from compare_opencv import SeatRunner, run
 from seattrack.evaluation.ope import evaluate_ope
 from seattrack.fileio import write_json_atomic
 from seattrack.loading import load_tracker
@@ -49,7 +49,6 @@ from seattrack.nas.search import load_search_config
 from seattrack.nas.space import SearchSpace
 from seattrack.nas.supernet import Supernet
 from seattrack.nas.validate import measure_network, random_arch
-from seattrack.track.run import iter_track
 
 SEARCH_RECIPE = "configs/nas_claim/search.yaml"
 TRAIN_RECIPE = "configs/nas_claim/train.yaml"
@@ -182,10 +181,8 @@ def train(out: Path, key: str, candidate: dict, seed: int) -> Path:
 
 def evaluate(model: Path, suite: dict[str, list]) -> dict:
     """Per-sequence success AUC and P@20 (pysot) over the validation suite, the shipped seat_lite hypers."""
-    tracker = load_tracker(str(model), "seat_lite", threads=1)
     sequences = [seq for family in suite.values() for seq in family]
-    boxes = {seq.name: np.array([step.box for step in iter_track(
-        tracker, (seq.frame(i) for i in range(len(seq))), seq.boxes[0])]) for seq in sequences}
+    boxes, _, _ = run(SeatRunner(load_tracker(str(model), "seat_lite", threads=1)), sequences)
     result = evaluate_ope(boxes, sequences, "pysot", dataset="folder")
     family = {seq.name: name for name, family_seqs in suite.items() for seq in family_seqs}
     return {"sequences": result.names, "family": [family[n] for n in result.names],
@@ -416,7 +413,6 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     started = time.time()
     config, space, cost_model = cost_setup()
     target = cost_model.arch_cost(config.arch)

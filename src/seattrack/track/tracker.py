@@ -148,7 +148,8 @@ class SeatTracker:
         best, factor = self._best_over_scales(windows, outputs)
         if self._lost is not None and self._lost.lost and self.hypers.redetect_ms > 0:
             found = self.redetect(image, windows[0], best)
-            best, factor = (best, factor) if found is best else (found, 1.0)
+            if found is not best:  # a tile won: it has the unit scale
+                best, factor = found, 1.0
         return self._move(image.shape, best, factor)
 
     def _best_over_scales(self, windows: list[CropWindow], outputs: list[tuple[np.ndarray, np.ndarray]]
